@@ -1,0 +1,6 @@
+# Warnings are errors in our own code; third-party headers come in as system includes.
+add_library(openai_images_warnings INTERFACE)
+target_compile_options(openai_images_warnings INTERFACE
+    -Wall -Wextra -Wpedantic -Werror
+    # Asio's awaitable machinery trips these under g++ 12 in ways that are not ours to fix.
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
