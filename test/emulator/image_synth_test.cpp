@@ -7,8 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <chrono>
 #include <cstdlib>
+#include <ctime>
 
 namespace em = openai::emulator;
 using em::image_format;
@@ -236,14 +236,15 @@ BOOST_AUTO_TEST_CASE(padding_does_not_compress) {
 }
 
 BOOST_AUTO_TEST_CASE(png_1024_is_fast) {
-    // Generous bound for sanitizer and debug builds; the release build takes a few milliseconds.
-    const auto start = std::chrono::steady_clock::now();
+    // Processor time rather than wall time, so that a loaded machine does not fail the test; the
+    // bound holds for optimised builds only (sanitizers and -O0 are several times slower).
+    const std::clock_t start = std::clock();
     const auto img = em::synthesize(spec_of("speed", 1024, 1024));
-    const auto took = std::chrono::steady_clock::now() - start;
-    const double ms = std::chrono::duration<double, std::milli>(took).count();
-    BOOST_TEST_MESSAGE("1024x1024 PNG: " << img.bytes.size() << " bytes in " << ms << " ms");
+    const double ms = 1000.0 * static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
+    BOOST_TEST_MESSAGE("1024x1024 PNG: " << img.bytes.size() << " bytes in " << ms
+                                         << " ms of processor time");
 #if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
-    BOOST_TEST(took < std::chrono::milliseconds(100));
+    BOOST_TEST(ms < 100.0);
 #endif
 }
 
