@@ -352,6 +352,18 @@ BOOST_AUTO_TEST_CASE(errors_stick_and_report_the_offset) {
     BOOST_TEST(!p.complete());
 }
 
+BOOST_AUTO_TEST_CASE(unusable_boundaries_fail_at_once) {
+    for (const std::string& b :
+         {std::string(), std::string("a\rb"), std::string("a\nb"), std::string(71, 'b')}) {
+        recorder r;
+        em::multipart_parser p(b, r);
+        BOOST_TEST(p.failed());
+        BOOST_TEST(p.error().find("invalid multipart boundary") != std::string::npos);
+        BOOST_TEST(!p.feed("--" + b + "\r\n"));
+        BOOST_TEST(r.events.empty());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_sink_can_refuse) {
     struct picky : em::multipart_sink {
         void on_part_begin(const em::multipart_part& part) override {
