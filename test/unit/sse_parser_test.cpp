@@ -17,6 +17,7 @@ using openai::sse::parser_options;
 using openai::sse::test::compare;
 using openai::sse::test::every_byte;
 using openai::sse::test::outcome;
+using openai::sse::test::problems;
 using openai::sse::test::run;
 using openai::sse::test::shown;
 using namespace std::string_literals;
@@ -31,21 +32,16 @@ event ev(std::string data, std::string type = "message", std::string id = "") {
 // anywhere; both take_event() forms are used.
 void expect_events(std::string_view input, const std::vector<event>& expected) {
     BOOST_TEST_CONTEXT("input " << openai::sse::test::show(input)) {
-        const outcome whole = run(input);
-        BOOST_TEST(whole.violation == "");
-        BOOST_TEST(!whole.ec);
-        BOOST_TEST(compare(expected, whole.events) == "", "whole");
-        const outcome bytes = run(input, every_byte(input.size()), {}, true);
-        BOOST_TEST(bytes.violation == "");
-        BOOST_TEST(compare(expected, bytes.events) == "", "byte by byte");
-        for (std::size_t cut = 0; cut <= input.size(); ++cut) {
-            const outcome two = run(input, {cut}, {}, cut % 2 == 0);
-            if (!two.violation.empty() || !compare(expected, two.events).empty()) {
-                BOOST_TEST(two.violation == "", "cut at " << cut);
-                BOOST_TEST(compare(expected, two.events) == "", "cut at " << cut);
+        auto expect = [&](const outcome& o, const std::string& how) {
+            const std::string why = problems(o, expected);
+            BOOST_TEST(why.empty(), how << ": " << why);
+            return why.empty();
+        };
+        expect(run(input), "whole");
+        expect(run(input, every_byte(input.size()), {}, true), "byte by byte");
+        for (std::size_t cut = 0; cut <= input.size(); ++cut)
+            if (!expect(run(input, {cut}, {}, cut % 2 == 0), "cut at " + std::to_string(cut)))
                 break;
-            }
-        }
     }
 }
 

@@ -134,6 +134,15 @@ inline std::string compare(const std::vector<event>& expected, const std::vector
     return {};
 }
 
+// "" when `o` is a clean run that gave exactly `expected`, else the first thing wrong.
+inline std::string problems(const outcome& o, const std::vector<event>& expected) {
+    if (!o.violation.empty())
+        return o.violation;
+    if (o.ec)
+        return "error: " + o.ec.message();
+    return compare(expected, o.events);
+}
+
 } // namespace openai::sse::test
 
 namespace openai::sse {
