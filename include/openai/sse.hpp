@@ -97,8 +97,10 @@ public:
     /// big for 64 bits saturates), or nullopt if there was none.
     std::optional<std::uint64_t> retry() const noexcept { return retry_; }
 
-    /// The last event ID: set by an `id` field without NUL (an empty one resets it to ""), kept
-    /// across events.
+    /// The last event ID (what a reconnection sends as Last-Event-ID): the value of the last
+    /// `id` field without NUL (an empty one resets it to ""), taken over at each blank line as
+    /// WHATWG's dispatch does, also for blocks without data. It persists across events; an `id`
+    /// in a block that never ends does not count.
     const std::string& last_event_id() const noexcept { return last_event_id_; }
 
     /// True after feed() reported an error, until reset().
@@ -120,7 +122,7 @@ private:
     };
     enum class field : std::uint8_t { data, event, id, retry, ignored };
 
-    const char* on_line_start(const char* p, const char* end);
+    const char* on_line_start(const char* p);
     const char* on_name(const char* p, const char* end);
     const char* on_value(const char* p, const char* end);
     const char* on_skip(const char* p, const char* end);
@@ -142,7 +144,10 @@ private:
 
     std::string data_; // the block's data lines joined with '\n' (no trailing '\n')
     std::string type_;
+    // WHATWG's "last event ID buffer" is block_id_ when block_has_id_, else last_event_id_ (its
+    // "last event ID string", which takes the buffer over at each blank line).
     std::string id_value_; // the value of the `id` line being read
+    std::string block_id_; // the last valid `id` of the current block
     std::string last_event_id_;
     event event_; // the dispatched event, until taken
     std::optional<std::uint64_t> retry_;
@@ -160,6 +165,7 @@ private:
     bool has_event_ = false;
     bool failed_ = false;
     bool id_has_nul_ = false;
+    bool block_has_id_ = false;
     bool retry_digits_ = false;  // the `retry` value being read has a digit
     bool retry_invalid_ = false; // ... and something else
 };

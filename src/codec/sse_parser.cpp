@@ -29,7 +29,7 @@ std::size_t parser::feed(std::string_view input, boost::system::error_code& ec) 
     while (p != end && !has_event_ && !failed_) {
         switch (state_) {
         case state::line_start:
-            p = on_line_start(p, end);
+            p = on_line_start(p);
             break;
         case state::name:
             p = on_name(p, end);
@@ -77,6 +77,7 @@ void parser::finish() noexcept {
     std::string().swap(data_);
     std::string().swap(type_);
     std::string().swap(id_value_);
+    block_has_id_ = false; // the discarded block's id does not count
     has_data_ = false;
     utf8_ = {};
     state_ = state::line_start;
@@ -90,6 +91,7 @@ void parser::finish() noexcept {
 void parser::reset() noexcept {
     finish();
     std::string().swap(last_event_id_);
+    std::string().swap(block_id_);
     event_ = event{};
     has_event_ = false;
     retry_.reset();
@@ -120,8 +122,7 @@ bool parser::skip_bom(const char*& p, const char* end) noexcept {
     return false;
 }
 
-const char* parser::on_line_start(const char* p, const char* end) {
-    (void)end;
+const char* parser::on_line_start(const char* p) {
     if (after_cr_) {
         after_cr_ = false;
         if (*p == '\n')
@@ -295,8 +296,10 @@ void parser::end_field() {
             failed_ = true;
             break;
         }
-        if (!id_has_nul_)
-            last_event_id_.swap(id_value_);
+        if (!id_has_nul_) {
+            block_id_.swap(id_value_);
+            block_has_id_ = true;
+        }
         id_value_.clear();
         break;
     case field::retry:
@@ -315,6 +318,10 @@ void parser::next_line(char terminator) noexcept {
 }
 
 void parser::blank_line() {
+    if (block_has_id_) {
+        last_event_id_.swap(block_id_);
+        block_has_id_ = false;
+    }
     if (!has_data_) {
         type_.clear(); // WHATWG: a block without data resets the type and dispatches nothing
         return;

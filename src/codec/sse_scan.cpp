@@ -32,6 +32,37 @@ line_scan finish_scan(const char* p, const char* last, unsigned high) noexcept {
 
 constexpr char replacement[] = "\xEF\xBF\xBD"; // U+FFFD
 
+// The length of the well-formed UTF-8 sequence (Unicode table 3-7) that [p, last) starts with,
+// or 0 if it starts with an ill-formed or unfinished one.
+std::size_t complete_sequence(const char* p, const char* last) noexcept {
+    const auto byte = [p](std::size_t i) { return static_cast<unsigned char>(p[i]); };
+    const unsigned lead = byte(0);
+    if (lead < 0x80)
+        return 1;
+    std::size_t size = 0;
+    unsigned lower = 0x80;
+    unsigned upper = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        size = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        size = 3;
+        lower = lead == 0xE0 ? 0xA0 : lower;
+        upper = lead == 0xED ? 0x9F : upper;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        size = 4;
+        lower = lead == 0xF0 ? 0x90 : lower;
+        upper = lead == 0xF4 ? 0x8F : upper;
+    } else {
+        return 0;
+    }
+    if (static_cast<std::size_t>(last - p) < size || byte(1) < lower || byte(1) > upper)
+        return 0;
+    for (std::size_t i = 2; i < size; ++i)
+        if ((byte(i) & 0xC0U) != 0x80U)
+            return 0;
+    return size;
+}
+
 } // namespace
 
 line_scan find_line_end_portable(const char* first, const char* last) noexcept {
@@ -95,9 +126,24 @@ void append_utf8(std::string& out, const char* first, const char* last, utf8_sta
     const char* p = first;
     while (p != last) {
         if (state.needed == 0) {
+            // Well-formed text is copied in runs; the byte machine below only sees errors and
+            // sequences split between two calls.
             const char* run = p;
-            while (run != last && static_cast<unsigned char>(*run) < 0x80)
-                ++run;
+            while (run != last) {
+                while (last - run >= 8) {
+                    std::uint64_t word;
+                    std::memcpy(&word, run, sizeof word);
+                    if ((word & highs) != 0)
+                        break;
+                    run += 8;
+                }
+                if (run == last)
+                    break;
+                const std::size_t n = complete_sequence(run, last);
+                if (n == 0)
+                    break;
+                run += n;
+            }
             out.append(p, run);
             p = run;
             if (p == last)

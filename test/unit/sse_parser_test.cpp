@@ -290,9 +290,24 @@ BOOST_AUTO_TEST_CASE(id_keeps_spaces_and_unicode) {
     expect_events("id: \xE2\x80\xA6\ndata: x\n\n", {ev("x", "message", "\xE2\x80\xA6")});
 }
 
-BOOST_AUTO_TEST_CASE(unterminated_id_line_does_not_count) {
-    const outcome o = run("id: 1\ndata: a\n\nid: 2");
-    BOOST_TEST(o.last_event_id == "1");
+BOOST_AUTO_TEST_CASE(id_of_an_unfinished_block_does_not_count) {
+    BOOST_TEST(run("id: 1\ndata: a\n\nid: 2").last_event_id == "1");
+    BOOST_TEST(run("id: 1\ndata: a\n\nid: 2\n").last_event_id == "1");
+    BOOST_TEST(run("id: 1\ndata: a\n\nid: 2\ndata: b\n").last_event_id == "1");
+    BOOST_TEST(run("id: 1\ndata: a\n\nid: 2\n\n").last_event_id == "2");
+    // Nor after finish(): the next stream's events carry the last committed id.
+    parser p;
+    boost::system::error_code ec;
+    const std::string first = "id: 1\ndata: a\n\nid: 2\ndata: b\n";
+    std::string_view rest = first;
+    rest.remove_prefix(p.feed(rest, ec));
+    BOOST_TEST(p.take_event() == ev("a", "message", "1"));
+    BOOST_TEST(p.feed(rest, ec) == rest.size());
+    BOOST_TEST(p.last_event_id() == "1"); // the block with id 2 has not ended
+    p.finish();
+    BOOST_TEST(p.last_event_id() == "1");
+    BOOST_TEST(p.feed("data: c\n\n", ec) == 9u);
+    BOOST_TEST(p.take_event() == ev("c", "message", "1"));
 }
 
 // ---- retry
