@@ -38,7 +38,7 @@ struct event {
 struct parser_options {
     /// Most bytes of `data` plus `type` one event may hold once decoded, and also the most bytes
     /// one `id` value may hold. 0 means unlimited. Exceeding it fails with
-    /// errc::event_too_large before more than one read's worth beyond the limit is buffered.
+    /// errc::event_too_large as soon as the excess arrives, without waiting for the line to end.
     std::size_t max_event_size = 64 * 1024 * 1024;
 };
 
