@@ -235,17 +235,12 @@ BOOST_AUTO_TEST_CASE(padding_does_not_compress) {
         BOOST_TEST(count > 1'500u);
 }
 
-BOOST_AUTO_TEST_CASE(png_1024_is_fast) {
-    // Processor time rather than wall time, so that a loaded machine does not fail the test; the
-    // bound holds for optimised builds only (sanitizers and -O0 are several times slower).
-    const std::clock_t start = std::clock();
+BOOST_AUTO_TEST_CASE(png_1024_is_made) {
+    // Speed is measured by the benchmarks, not asserted here (no timing thresholds in tests).
     const auto img = em::synthesize(spec_of("speed", 1024, 1024));
-    const double ms = 1000.0 * static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-    BOOST_TEST_MESSAGE("1024x1024 PNG: " << img.bytes.size() << " bytes in " << ms
-                                         << " ms of processor time");
-#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
-    BOOST_TEST(ms < 100.0);
-#endif
+    BOOST_TEST(img.width == 1024u);
+    BOOST_TEST(img.height == 1024u);
+    BOOST_TEST(!img.bytes.empty());
 }
 
 BOOST_AUTO_TEST_CASE(impossible_specs_are_refused) {
