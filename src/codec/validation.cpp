@@ -95,9 +95,9 @@ target target_of(const model& m) {
     return {family_of(m), m.str(), accepts_custom_sizes(m), m == models::gpt_image_1_mini};
 }
 
-constexpr names dall_e_2_sizes = {"256x256", "512x512", "1024x1024"};
-constexpr names dall_e_3_sizes = {"1024x1024", "1792x1024", "1024x1792"};
-constexpr names gpt_sizes = {"1024x1024", "1536x1024", "1024x1536", "auto"};
+const names dall_e_2_sizes = {"256x256", "512x512", "1024x1024"};
+const names dall_e_3_sizes = {"1024x1024", "1792x1024", "1024x1792"};
+const names gpt_sizes = {"1024x1024", "1536x1024", "1024x1536", "auto"};
 
 validation_error check_size(const std::optional<image_size>& size, const target& t) {
     if (!size)
@@ -162,11 +162,11 @@ validation_error check_file(const image_file& f, std::string_view param, std::st
             return err_;                                                                           \
     } while (false)
 
-constexpr names gpt_qualities = {"low", "medium", "high", "auto"};
-constexpr names formats = {"png", "jpeg", "webp"};
-constexpr names background_values = {"transparent", "opaque", "auto"};
-constexpr names moderation_values = {"low", "auto"};
-constexpr names response_format_values = {"url", "b64_json"};
+const names gpt_qualities = {"low", "medium", "high", "auto"};
+const names formats = {"png", "jpeg", "webp"};
+const names background_values = {"transparent", "opaque", "auto"};
+const names moderation_values = {"low", "auto"};
+const names response_format_values = {"url", "b64_json"};
 
 } // namespace
 
