@@ -10,6 +10,9 @@
 // - decodes every `b64_json` into bytes while parsing text, without keeping the base64 text;
 // - never throws on bad input: the result carries the error.
 //
+// Each decoder takes JSON text (std::string_view, or a C string) or an already parsed
+// boost::json::value.
+//
 // The encoders also let `boost::json::value_from` work on these types.
 #pragma once
 
@@ -69,6 +72,9 @@ boost::json::object to_error_body(const api_error& err);
 /// A response body of the three image endpoints (`ImagesResponse`).
 decode_result<images_response> decode_images_response(std::string_view body);
 decode_result<images_response> decode_images_response(const boost::json::value& body);
+inline decode_result<images_response> decode_images_response(const char* text) {
+    return decode_images_response(std::string_view(text));
+}
 
 /// What one stream event's `data` turned out to be.
 enum class event_kind {
@@ -92,26 +98,41 @@ struct decoded_event {
 /// `decode_error_event`.
 decode_result<decoded_event> decode_image_event(std::string_view data);
 decode_result<decoded_event> decode_image_event(const boost::json::value& data);
+inline decode_result<decoded_event> decode_image_event(const char* text) {
+    return decode_image_event(std::string_view(text));
+}
 
 /// The error carried by an error event's `data`: the members of `data.error` when it is an
 /// object (a string `error` becomes the message), otherwise those of `data` itself.
 decode_result<api_error> decode_error_event(std::string_view data);
 decode_result<api_error> decode_error_event(const boost::json::value& data);
+inline decode_result<api_error> decode_error_event(const char* text) {
+    return decode_error_event(std::string_view(text));
+}
 
 /// An error response body `{"error":{...}}` (`ErrorResponse`). A body without an "error"
 /// member is a json_type_mismatch ("error: missing").
 decode_result<api_error> decode_api_error(std::string_view body);
 decode_result<api_error> decode_api_error(const boost::json::value& body);
+inline decode_result<api_error> decode_api_error(const char* text) {
+    return decode_api_error(std::string_view(text));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Decoding requests (servers such as the emulator, and round trips)
 
 decode_result<generate_request> decode_generate_request(std::string_view body);
 decode_result<generate_request> decode_generate_request(const boost::json::value& body);
+inline decode_result<generate_request> decode_generate_request(const char* text) {
+    return decode_generate_request(std::string_view(text));
+}
 
 /// A JSON edit body (`EditImageBodyJsonParam`): the inputs become `image_reference`s.
 decode_result<edit_request> decode_edit_request(std::string_view body);
 decode_result<edit_request> decode_edit_request(const boost::json::value& body);
+inline decode_result<edit_request> decode_edit_request(const char* text) {
+    return decode_edit_request(std::string_view(text));
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -26,6 +26,12 @@ struct open_string_constant {
 
     constexpr std::string_view view() const noexcept { return value; }
     constexpr operator std::string_view() const noexcept { return value; }
+
+    template <class Char, class Traits>
+    friend std::basic_ostream<Char, Traits>& operator<<(std::basic_ostream<Char, Traits>& os,
+                                                        open_string_constant c) {
+        return os << c.value;
+    }
 };
 
 /// A string-valued enumeration that accepts values it has no name for.

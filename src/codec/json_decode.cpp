@@ -133,7 +133,7 @@ std::optional<bool> read_bool(const boost::json::object& o, std::string_view key
 namespace {
 
 using namespace openai::codec;
-using blob_map = std::map<std::int64_t, std::string>;
+using blob_map = std::map<std::int64_t, json_blob>;
 
 const json_path root_path{};
 
@@ -159,7 +159,9 @@ std::optional<std::string> read_b64(const boost::json::object& o, const json_pat
         throw_mismatch(path, "string", *v);
     if (blobs != nullptr) {
         if (auto it = blobs->find(position); it != blobs->end()) {
-            std::string bytes = std::move(it->second);
+            if (!it->second.error.empty())
+                throw_at(path, errc::invalid_base64, it->second.error);
+            std::string bytes = std::move(it->second.bytes);
             blobs->erase(it);
             return bytes;
         }
@@ -260,6 +262,15 @@ std::optional<api_error> read_nested_error(const boost::json::object& o) {
     throw_mismatch(path, "object", *v);
 }
 
+// The Responses-API shape: the error's members at the top level, "type":"error" naming the event
+// (so it is not the error's type).
+api_error read_flat_error(const boost::json::object& o) {
+    auto e = read_error_object(o, root_path);
+    if (e.type == "error")
+        e.type.reset();
+    return e;
+}
+
 template <class Event>
 void read_event_common(Event& ev, const boost::json::object& o, blob_map* blobs) {
     auto bytes = read_b64(o, root_path, blobs, top_level_blob);
@@ -300,7 +311,7 @@ decoded_event read_event(const boost::json::value& root, blob_map* blobs) {
     }
     if (out.type == "error") {
         out.kind = event_kind::error;
-        out.error = read_error_object(o, root_path);
+        out.error = read_flat_error(o);
         return out;
     }
     if (out.type == image_gen_partial_image_event::type)
@@ -328,7 +339,7 @@ api_error read_error_event(const boost::json::value& root) {
     const auto& o = read_object(root, root_path);
     if (auto err = read_nested_error(o))
         return std::move(*err);
-    return read_error_object(o, root_path);
+    return read_flat_error(o);
 }
 
 generate_request read_generate_request(const boost::json::value& root) {

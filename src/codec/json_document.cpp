@@ -71,15 +71,16 @@ public:
         return true;
     }
 
-    bool on_string_part(boost::json::string_view s, std::size_t, boost::system::error_code& ec) {
+    bool on_string_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
         if (!in_string_)
             string_start();
         if (capturing_)
-            return feed(s, ec);
-        st_.push_chars(s);
+            feed(s);
+        else
+            st_.push_chars(s);
         return true;
     }
-    bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code& ec) {
+    bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&) {
         if (!in_string_)
             string_start();
         in_string_ = false;
@@ -88,12 +89,14 @@ public:
             return true;
         }
         capturing_ = false;
-        if (!feed(s, ec))
-            return false;
-        if (!decoder_.finish(blob_))
-            return base64_failed(ec);
-        blobs_[blob_index_] = std::move(blob_);
+        feed(s);
+        if (!decoder_.failed() && !decoder_.finish(blob_))
+            base64_failed();
+        auto& b = blobs_[blob_index_];
+        b.bytes = std::move(blob_);
+        b.error = std::move(blob_error_);
         blob_ = {};
+        blob_error_ = {};
         st_.push_string({}); // keeps the member, and its type, in the DOM
         return true;
     }
@@ -134,8 +137,6 @@ public:
         return doc;
     }
 
-    const std::string& failure_message() const noexcept { return failure_; }
-
 private:
     struct frame {
         bool array = false;
@@ -173,23 +174,20 @@ private:
         blob_.clear();
     }
 
-    bool feed(boost::json::string_view s, boost::system::error_code& ec) {
+    void feed(boost::json::string_view s) {
+        if (decoder_.failed())
+            return; // the rest of a bad string is skipped
         // When the whole string arrives at once, size the output exactly once.
         if (blob_.empty())
             blob_.reserve(base64_decoded_size_upper_bound(s.size()));
         if (!decoder_.feed(std::string_view(s.data(), s.size()), blob_))
-            return base64_failed(ec);
-        return true;
+            base64_failed();
     }
 
-    bool base64_failed(boost::system::error_code& ec) {
-        failure_ =
-            (blob_index_ == top_level_blob ? std::string("b64_json")
-                                           : "data[" + std::to_string(blob_index_) + "].b64_json") +
-            ": invalid base64: " + std::string(decoder_.error_reason()) + " at offset " +
-            std::to_string(decoder_.error_offset());
-        ec = make_error_code(errc::invalid_base64);
-        return false;
+    void base64_failed() {
+        blob_error_ = "invalid base64: " + std::string(decoder_.error_reason()) + " at offset " +
+                      std::to_string(decoder_.error_offset());
+        blob_ = {}; // frees the partial bytes now
     }
 
     boost::json::value_stack st_;
@@ -201,8 +199,8 @@ private:
     std::int64_t blob_index_ = 0;
     base64_decoder decoder_;
     std::string blob_;
-    std::map<std::int64_t, std::string> blobs_;
-    std::string failure_;
+    std::string blob_error_;
+    std::map<std::int64_t, json_blob> blobs_;
 };
 
 boost::json::parse_options options() {
@@ -221,12 +219,8 @@ struct json_document_parser::impl {
 
     bool fail(const boost::system::error_code& ec) {
         failed = true;
-        if (ec == errc::invalid_base64) {
-            failure = {ec, parser.handler().failure_message()};
-        } else {
-            failure = {make_error_code(errc::invalid_json),
-                       "invalid JSON at byte " + std::to_string(consumed) + ": " + ec.message()};
-        }
+        failure = {make_error_code(errc::invalid_json),
+                   "invalid JSON at byte " + std::to_string(consumed) + ": " + ec.message()};
         return false;
     }
 };

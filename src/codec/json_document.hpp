@@ -26,9 +26,16 @@ struct json_failure {
 /// `data[i].b64_json`.
 inline constexpr std::int64_t top_level_blob = -1;
 
+/// A captured `b64_json`: its bytes, or why it is not base64. The error is raised only by a
+/// decoder that uses the member, so an unknown event type with odd text in it is still skipped.
+struct json_blob {
+    std::string bytes;
+    std::string error; ///< e.g. "invalid base64: invalid character at offset 3"; empty if fine
+};
+
 struct json_document {
     boost::json::value root;
-    std::map<std::int64_t, std::string> blobs; ///< decoded b64_json, by position
+    std::map<std::int64_t, json_blob> blobs; ///< captured b64_json, by position
 };
 
 /// Incremental parser of one JSON document (pieces may split the text anywhere).
