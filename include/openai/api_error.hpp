@@ -11,10 +11,10 @@ namespace openai {
 /// compatible servers may omit more. A `param` or `code` the API sent as a number is kept as
 /// its decimal text.
 struct api_error {
-    std::optional<std::string> message; ///< human-readable description
-    std::optional<std::string> type;    ///< e.g. "invalid_request_error", "server_error"
-    std::optional<std::string> param;   ///< the parameter at fault, e.g. "size"
-    std::optional<std::string> code;    ///< e.g. "moderation_blocked", "rate_limit_exceeded"
+    std::optional<std::string> message{}; ///< human-readable description
+    std::optional<std::string> type{};    ///< e.g. "invalid_request_error", "server_error"
+    std::optional<std::string> param{};   ///< the parameter at fault, e.g. "size"
+    std::optional<std::string> code{};    ///< e.g. "moderation_blocked", "rate_limit_exceeded"
 
     friend bool operator==(const api_error&, const api_error&) = default;
 };

@@ -21,12 +21,12 @@ namespace openai {
 struct image_gen_partial_image_event {
     static constexpr std::string_view type = "image_generation.partial_image";
 
-    std::string bytes; ///< the decoded partial image
-    std::optional<std::int64_t> created_at;
-    std::optional<image_size> size;
-    std::optional<image_quality> quality;
-    std::optional<image_background> background;
-    std::optional<openai::output_format> output_format;
+    std::string bytes{}; ///< the decoded partial image
+    std::optional<std::int64_t> created_at{};
+    std::optional<image_size> size{};
+    std::optional<image_quality> quality{};
+    std::optional<image_background> background{};
+    std::optional<openai::output_format> output_format{};
     int partial_image_index = 0; ///< 0-based
 
     friend bool operator==(const image_gen_partial_image_event&,
@@ -37,13 +37,13 @@ struct image_gen_partial_image_event {
 struct image_gen_completed_event {
     static constexpr std::string_view type = "image_generation.completed";
 
-    std::string bytes; ///< the decoded final image
-    std::optional<std::int64_t> created_at;
-    std::optional<image_size> size;
-    std::optional<image_quality> quality;
-    std::optional<image_background> background;
-    std::optional<openai::output_format> output_format;
-    std::optional<image_usage> usage;
+    std::string bytes{}; ///< the decoded final image
+    std::optional<std::int64_t> created_at{};
+    std::optional<image_size> size{};
+    std::optional<image_quality> quality{};
+    std::optional<image_background> background{};
+    std::optional<openai::output_format> output_format{};
+    std::optional<image_usage> usage{};
 
     friend bool operator==(const image_gen_completed_event&,
                            const image_gen_completed_event&) = default;
@@ -53,12 +53,12 @@ struct image_gen_completed_event {
 struct image_edit_partial_image_event {
     static constexpr std::string_view type = "image_edit.partial_image";
 
-    std::string bytes;
-    std::optional<std::int64_t> created_at;
-    std::optional<image_size> size;
-    std::optional<image_quality> quality;
-    std::optional<image_background> background;
-    std::optional<openai::output_format> output_format;
+    std::string bytes{};
+    std::optional<std::int64_t> created_at{};
+    std::optional<image_size> size{};
+    std::optional<image_quality> quality{};
+    std::optional<image_background> background{};
+    std::optional<openai::output_format> output_format{};
     int partial_image_index = 0;
 
     friend bool operator==(const image_edit_partial_image_event&,
@@ -69,13 +69,13 @@ struct image_edit_partial_image_event {
 struct image_edit_completed_event {
     static constexpr std::string_view type = "image_edit.completed";
 
-    std::string bytes;
-    std::optional<std::int64_t> created_at;
-    std::optional<image_size> size;
-    std::optional<image_quality> quality;
-    std::optional<image_background> background;
-    std::optional<openai::output_format> output_format;
-    std::optional<image_usage> usage;
+    std::string bytes{};
+    std::optional<std::int64_t> created_at{};
+    std::optional<image_size> size{};
+    std::optional<image_quality> quality{};
+    std::optional<image_background> background{};
+    std::optional<openai::output_format> output_format{};
+    std::optional<image_usage> usage{};
 
     friend bool operator==(const image_edit_completed_event&,
                            const image_edit_completed_event&) = default;

@@ -40,7 +40,7 @@ template <class T>
 struct decode_result {
     T value{};                      ///< meaningful only when ok()
     boost::system::error_code code; ///< errc::invalid_json, json_type_mismatch or invalid_base64
-    std::string message;            ///< e.g. "data[0].b64_json: expected string, got number"
+    std::string message{};          ///< e.g. "data[0].b64_json: expected string, got number"
 
     bool ok() const noexcept { return !code; }
     explicit operator bool() const noexcept { return ok(); }
@@ -85,9 +85,9 @@ enum class event_kind {
 
 struct decoded_event {
     event_kind kind = event_kind::unknown;
-    image_event event; ///< when kind == image
-    api_error error;   ///< when kind == error
-    std::string type;  ///< the JSON "type" as sent ("" when absent)
+    image_event event{}; ///< when kind == image
+    api_error error{};   ///< when kind == error
+    std::string type{};  ///< the JSON "type" as sent ("" when absent)
 };
 
 /// Decodes the `data` of one server-sent event of an image stream. Dispatches on the JSON

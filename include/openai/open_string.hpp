@@ -27,6 +27,10 @@ struct open_string_constant {
     constexpr std::string_view view() const noexcept { return value; }
     constexpr operator std::string_view() const noexcept { return value; }
 
+    friend constexpr bool operator==(open_string_constant a, open_string_constant b) noexcept {
+        return a.value == b.value;
+    }
+
     template <class Char, class Traits>
     friend std::basic_ostream<Char, Traits>& operator<<(std::basic_ostream<Char, Traits>& os,
                                                         open_string_constant c) {

@@ -21,22 +21,22 @@ namespace openai {
 /// `CreateImageRequest`: the JSON body of POST /images/generations.
 struct generate_request {
     /// Required. At most 1000 characters (dall-e-2), 4000 (dall-e-3) or 32000 (GPT image).
-    std::string prompt;
+    std::string prompt{};
     /// Unset: the API uses dall-e-2, or a GPT image model when a GPT-only parameter is set.
-    std::optional<openai::model> model;
-    std::optional<int> n; ///< 1..10; dall-e-3 only 1
-    std::optional<image_quality> quality;
-    std::optional<openai::response_format> response_format; ///< DALL-E only
-    std::optional<openai::output_format> output_format;     ///< GPT image only
-    std::optional<int> output_compression;                  ///< 0..100, GPT image only
+    std::optional<openai::model> model{};
+    std::optional<int> n{}; ///< 1..10; dall-e-3 only 1
+    std::optional<image_quality> quality{};
+    std::optional<openai::response_format> response_format{}; ///< DALL-E only
+    std::optional<openai::output_format> output_format{};     ///< GPT image only
+    std::optional<int> output_compression{};                  ///< 0..100, GPT image only
     /// GPT image only. `images::generate_stream` sets it; `images::generate` leaves it alone.
-    std::optional<bool> stream;
-    std::optional<int> partial_images; ///< 0..3, streaming, GPT image only
-    std::optional<image_size> size;
-    std::optional<openai::moderation> moderation; ///< GPT image only
-    std::optional<image_background> background;   ///< GPT image only
-    std::optional<image_style> style;             ///< dall-e-3 only
-    std::optional<std::string> user;
+    std::optional<bool> stream{};
+    std::optional<int> partial_images{}; ///< 0..3, streaming, GPT image only
+    std::optional<image_size> size{};
+    std::optional<openai::moderation> moderation{}; ///< GPT image only
+    std::optional<image_background> background{};   ///< GPT image only
+    std::optional<image_style> style{};             ///< dall-e-3 only
+    std::optional<std::string> user{};
 };
 
 /// An input image uploaded as a multipart file part (edits and variations).
@@ -102,8 +102,8 @@ public:
 private:
     std::filesystem::path path_;
     std::shared_ptr<const std::string> bytes_;
-    std::string filename_;
-    std::optional<std::string> content_type_;
+    std::string filename_{};
+    std::optional<std::string> content_type_{};
 };
 
 /// `ImageRefParam`: an input image of a JSON edit body, by URL (or data URL) or by File API id.
@@ -134,7 +134,7 @@ private:
         , value_(std::move(v)) {}
 
     kind kind_;
-    std::string value_;
+    std::string value_{};
 };
 
 /// An edit input: an uploaded file (multipart body) or a reference (JSON body).
@@ -146,23 +146,23 @@ using edit_image = std::variant<image_file, image_reference>;
 /// multipart/form-data with `image[]` parts in order; when every input is an `image_reference`
 /// it is sent as a JSON body with `images` and `mask`. Mixing the two is a validation error.
 struct edit_request {
-    std::vector<edit_image> images;     ///< 1..16 (dall-e-2: exactly 1)
-    std::optional<edit_image> mask;     ///< applies to the first image
-    std::string prompt;                 ///< required
-    std::optional<openai::model> model; ///< unset: the API's default (gpt-image-1.5)
-    std::optional<int> n;
-    std::optional<image_size> size;
-    std::optional<image_quality> quality;
-    std::optional<openai::response_format> response_format; ///< dall-e-2 only
-    std::optional<openai::output_format> output_format;     ///< GPT image only
-    std::optional<int> output_compression;                  ///< 0..100, GPT image only
-    std::optional<image_background> background;             ///< GPT image only
-    std::optional<openai::input_fidelity> input_fidelity;   ///< GPT image only, not -mini
+    std::vector<edit_image> images{};     ///< 1..16 (dall-e-2: exactly 1)
+    std::optional<edit_image> mask{};     ///< applies to the first image
+    std::string prompt{};                 ///< required
+    std::optional<openai::model> model{}; ///< unset: the API's default (gpt-image-1.5)
+    std::optional<int> n{};
+    std::optional<image_size> size{};
+    std::optional<image_quality> quality{};
+    std::optional<openai::response_format> response_format{}; ///< dall-e-2 only
+    std::optional<openai::output_format> output_format{};     ///< GPT image only
+    std::optional<int> output_compression{};                  ///< 0..100, GPT image only
+    std::optional<image_background> background{};             ///< GPT image only
+    std::optional<openai::input_fidelity> input_fidelity{};   ///< GPT image only, not -mini
     /// GPT image only. Part of the JSON body schema; the multipart schema does not list it.
-    std::optional<openai::moderation> moderation;
-    std::optional<bool> stream;
-    std::optional<int> partial_images; ///< 0..3
-    std::optional<std::string> user;
+    std::optional<openai::moderation> moderation{};
+    std::optional<bool> stream{};
+    std::optional<int> partial_images{}; ///< 0..3
+    std::optional<std::string> user{};
 
     /// True when the request goes as a JSON body: it has at least one input and every input
     /// (images and mask) is an `image_reference`.
@@ -184,12 +184,12 @@ struct edit_request {
 
 /// `CreateImageVariationRequest`: the multipart body of POST /images/variations (dall-e-2).
 struct variation_request {
-    image_file image; ///< required: a square PNG under 4 MB
-    std::optional<openai::model> model;
-    std::optional<int> n;
-    std::optional<openai::response_format> response_format;
-    std::optional<image_size> size;
-    std::optional<std::string> user;
+    image_file image{}; ///< required: a square PNG under 4 MB
+    std::optional<openai::model> model{};
+    std::optional<int> n{};
+    std::optional<openai::response_format> response_format{};
+    std::optional<image_size> size{};
+    std::optional<std::string> user{};
 };
 
 } // namespace openai

@@ -35,8 +35,8 @@ struct image_usage {
     std::int64_t total_tokens = 0;
     std::int64_t input_tokens = 0;
     std::int64_t output_tokens = 0;
-    openai::input_tokens_details input_tokens_details;
-    std::optional<openai::output_tokens_details> output_tokens_details;
+    openai::input_tokens_details input_tokens_details{};
+    std::optional<openai::output_tokens_details> output_tokens_details{};
 
     friend bool operator==(const image_usage&, const image_usage&) = default;
 };
@@ -45,9 +45,9 @@ struct image_usage {
 /// as a URL valid for 60 minutes (DALL-E with `response_format=url`).
 struct image {
     /// The decoded image file (PNG, JPEG or WebP); unset when the result is a URL.
-    std::optional<std::string> bytes;
-    std::optional<std::string> url;
-    std::optional<std::string> revised_prompt; ///< dall-e-3 only
+    std::optional<std::string> bytes{};
+    std::optional<std::string> url{};
+    std::optional<std::string> revised_prompt{}; ///< dall-e-3 only
 
     bool has_bytes() const noexcept { return bytes.has_value(); }
 
@@ -61,12 +61,12 @@ struct image {
 /// `ImagesResponse`.
 struct images_response {
     std::int64_t created = 0; ///< Unix time, seconds
-    std::vector<openai::image> data;
-    std::optional<image_background> background;
-    std::optional<openai::output_format> output_format;
-    std::optional<image_size> size;
-    std::optional<image_quality> quality;
-    std::optional<image_usage> usage; ///< GPT image models only
+    std::vector<openai::image> data{};
+    std::optional<image_background> background{};
+    std::optional<openai::output_format> output_format{};
+    std::optional<image_size> size{};
+    std::optional<image_quality> quality{};
+    std::optional<image_usage> usage{}; ///< GPT image models only
 
     friend bool operator==(const images_response&, const images_response&) = default;
 };
