@@ -198,6 +198,16 @@ BOOST_AUTO_TEST_CASE(not_json_is_invalid_json) {
     BOOST_TEST(ws.ok(), ws.message);
 }
 
+BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_not_overflowed) {
+    const std::string deep =
+        R"({"created":1,"x":)" + std::string(10000, '[') + std::string(10000, ']') + "}";
+    auto r = openai::decode_images_response(deep);
+    BOOST_TEST((r.code == openai::errc::invalid_json));
+    const std::string fine =
+        R"({"created":1,"x":)" + std::string(30, '[') + std::string(30, ']') + "}";
+    BOOST_TEST(openai::decode_images_response(fine).ok());
+}
+
 BOOST_AUTO_TEST_CASE(incremental_parser_matches_whole_parse_at_every_split) {
     const std::string body =
         R"({"created":7,"data":[{"b64_json":"aGVsbG8="},{"b64_json":"aW1hZ2Uh","url":"x"}],)"
