@@ -154,7 +154,7 @@ asio::awaitable<call_outcome> run_call(std::shared_ptr<client_impl> client, imag
 // Where and how the user's handler wants to be completed, read before the handler is moved.
 struct handler_binding {
     asio::cancellation_slot slot;
-    asio::any_io_executor executor;
+    asio::any_completion_executor executor;
 };
 
 template <class Handler>
