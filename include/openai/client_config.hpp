@@ -26,9 +26,9 @@ using header_list = std::vector<header>;
 struct timeouts {
     std::chrono::milliseconds connect{std::chrono::seconds{10}};       // TCP connect, per address
     std::chrono::milliseconds tls_handshake{std::chrono::seconds{10}}; // TLS handshake
-    std::chrono::milliseconds write{std::chrono::seconds{60}};  // each write must make progress
+    std::chrono::milliseconds write{std::chrono::seconds{60}};     // each write must make progress
     std::chrono::milliseconds first_byte{std::chrono::seconds{0}}; // request sent -> first byte
-    std::chrono::milliseconds request{std::chrono::seconds{600}}; // one attempt, end to end
+    std::chrono::milliseconds request{std::chrono::seconds{600}};  // one attempt, end to end
     // Streams: the longest silence between two reads of the event stream once it has started.
     // The request timeout covers a stream only until its response head arrives.
     std::chrono::milliseconds stream_idle{std::chrono::seconds{300}};
@@ -44,12 +44,13 @@ struct retry_policy {
 
 struct pool_options {
     std::size_t max_connections_per_origin = 64; // further requests wait, first come first served
-    std::chrono::milliseconds idle_timeout{std::chrono::seconds{60}}; // idle connections closed after
+    std::chrono::milliseconds idle_timeout{
+        std::chrono::seconds{60}}; // idle connections closed after
 };
 
 struct tls_options {
-    bool verify_peer = true;     // certificate chain and host name; never disable in production
-    std::string ca_file;         // PEM bundle to trust instead of the system store
+    bool verify_peer = true; // certificate chain and host name; never disable in production
+    std::string ca_file;     // PEM bundle to trust instead of the system store
     // A caller-configured context (client certificates, pinning, ...). When set, ca_file and
     // verify_peer are not applied to it; host name verification and SNI still are.
     std::shared_ptr<boost::asio::ssl::context> context;
@@ -58,9 +59,9 @@ struct tls_options {
 // What one attempt of a request looked like, for logging and metrics hooks.
 struct attempt_record {
     std::string method;
-    std::string path;    // path and query, no host; never contains credentials
-    unsigned attempt = 0; // 0 for the first try
-    int http_status = 0;  // 0 when no response arrived
+    std::string path;       // path and query, no host; never contains credentials
+    unsigned attempt = 0;   // 0 for the first try
+    int http_status = 0;    // 0 when no response arrived
     std::string request_id; // x-request-id, when the server sent one
     std::string error;      // empty on success; otherwise what went wrong
     std::chrono::milliseconds elapsed{0};
@@ -69,11 +70,11 @@ struct attempt_record {
 };
 
 struct client_config {
-    std::string api_key;                             // sent as a bearer token; never logged
+    std::string api_key; // sent as a bearer token; never logged
     std::string base_url = "https://api.openai.com/v1";
-    std::string organization;                        // OpenAI-Organization, when not empty
-    std::string project;                             // OpenAI-Project, when not empty
-    header_list default_headers;                     // added to every request
+    std::string organization;    // OpenAI-Organization, when not empty
+    std::string project;         // OpenAI-Project, when not empty
+    header_list default_headers; // added to every request
     openai::timeouts timeouts;
     retry_policy retry;
     pool_options pool;

@@ -69,12 +69,13 @@ class images {
 public:
     // POST /images/generations.
     template <class CompletionToken = boost::asio::deferred_t>
-        requires detail::not_call_argument<CompletionToken>
+    requires detail::not_call_argument<CompletionToken>
     auto generate(generate_request request, CompletionToken&& token = {}) const {
-        return call(detail::images_call{std::move(request)}, {}, std::forward<CompletionToken>(token));
+        return call(detail::images_call{std::move(request)}, {},
+                    std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = boost::asio::deferred_t>
-        requires detail::not_call_argument<CompletionToken>
+    requires detail::not_call_argument<CompletionToken>
     auto generate(generate_request request, request_options options,
                   CompletionToken&& token = {}) const {
         return call(detail::images_call{std::move(request)}, std::move(options),
@@ -94,12 +95,13 @@ public:
 
     // POST /images/edits: multipart when the inputs are files, JSON when they are references.
     template <class CompletionToken = boost::asio::deferred_t>
-        requires detail::not_call_argument<CompletionToken>
+    requires detail::not_call_argument<CompletionToken>
     auto edit(edit_request request, CompletionToken&& token = {}) const {
-        return call(detail::images_call{std::move(request)}, {}, std::forward<CompletionToken>(token));
+        return call(detail::images_call{std::move(request)}, {},
+                    std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = boost::asio::deferred_t>
-        requires detail::not_call_argument<CompletionToken>
+    requires detail::not_call_argument<CompletionToken>
     auto edit(edit_request request, request_options options, CompletionToken&& token = {}) const {
         return call(detail::images_call{std::move(request)}, std::move(options),
                     std::forward<CompletionToken>(token));
@@ -118,12 +120,13 @@ public:
 
     // POST /images/variations (dall-e-2).
     template <class CompletionToken = boost::asio::deferred_t>
-        requires detail::not_call_argument<CompletionToken>
+    requires detail::not_call_argument<CompletionToken>
     auto create_variation(variation_request request, CompletionToken&& token = {}) const {
-        return call(detail::images_call{std::move(request)}, {}, std::forward<CompletionToken>(token));
+        return call(detail::images_call{std::move(request)}, {},
+                    std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = boost::asio::deferred_t>
-        requires detail::not_call_argument<CompletionToken>
+    requires detail::not_call_argument<CompletionToken>
     auto create_variation(variation_request request, request_options options,
                           CompletionToken&& token = {}) const {
         return call(detail::images_call{std::move(request)}, std::move(options),

@@ -25,8 +25,8 @@ struct error_info {
     // A complete sentence: what failed, where, and why (the API's own message when it sent one).
     // Never contains the API key or request headers.
     std::string message;
-    int http_status = 0;    // 0 when no response arrived
-    std::string request_id; // x-request-id of the failed response, when there was one
+    int http_status = 0;                  // 0 when no response arrived
+    std::string request_id;               // x-request-id of the failed response, when there was one
     std::optional<openai::api_error> api; // the API's error object, when the body had one
     // The wait the server asked for (retry-after-ms / retry-after), when it asked.
     std::optional<std::chrono::milliseconds> retry_after;

@@ -26,7 +26,7 @@ struct response_metadata {
     int http_status = 0;
     std::string request_id; // x-request-id
     openai::rate_limits rate_limits;
-    unsigned attempts = 0; // 1 when the first try succeeded
+    unsigned attempts = 0;                // 1 when the first try succeeded
     std::chrono::milliseconds elapsed{0}; // from the call to its completion, waits included
 
     friend bool operator==(const response_metadata&, const response_metadata&) = default;

@@ -2,10 +2,10 @@
 
 #include <openai/client.hpp>
 
-#include <openssl/ssl.h>
-
 #include <cstdlib>
 #include <stdexcept>
+
+#include <openssl/ssl.h>
 
 namespace openai {
 
@@ -73,11 +73,17 @@ client_config client_config::from_env() {
 client::client(asio::any_io_executor executor, client_config config)
     : impl_(std::make_shared<detail::client_impl>(std::move(executor), std::move(config))) {}
 
-asio::any_io_executor client::get_executor() const noexcept { return impl_->executor(); }
+asio::any_io_executor client::get_executor() const noexcept {
+    return impl_->executor();
+}
 
-const client_config& client::config() const noexcept { return impl_->config(); }
+const client_config& client::config() const noexcept {
+    return impl_->config();
+}
 
-openai::images client::images() const noexcept { return openai::images(impl_); }
+openai::images client::images() const noexcept {
+    return openai::images(impl_);
+}
 
 client_stats client::stats() const {
     const auto s = impl_->pool().stats();

@@ -132,9 +132,10 @@ asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_requ
     co_await lease->write_request(head, request.body.get(), limits.write, request_deadline, ec,
                                   what);
     if (!ec) {
-        co_await lease->read_head(
-            transport::phase_deadline(limits.first_byte, errc::first_byte_timeout, request_deadline),
-            ec, what);
+        co_await lease->read_head(transport::phase_deadline(limits.first_byte,
+                                                            errc::first_byte_timeout,
+                                                            request_deadline),
+                                  ec, what);
     }
     if (ec) {
         err.code = ec;
@@ -248,7 +249,8 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
         const bool cancelled = err.code == asio::error::operation_aborted;
         std::optional<milliseconds> delay;
         if (err.code && result.retryable && !cancelled) {
-            err.retry_after = codec::server_retry_delay(result.retry_hints, std::chrono::system_clock::now());
+            err.retry_after =
+                codec::server_retry_delay(result.retry_hints, std::chrono::system_clock::now());
             if (retry < max_retries) {
                 if (err.retry_after)
                     delay = *err.retry_after <= config.retry.max_retry_after
@@ -259,7 +261,8 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
                                                  config.retry.max_backoff, unit_random());
             }
         } else if (err.code) {
-            err.retry_after = codec::server_retry_delay(result.retry_hints, std::chrono::system_clock::now());
+            err.retry_after =
+                codec::server_retry_delay(result.retry_hints, std::chrono::system_clock::now());
         }
         if (delay)
             record.retry_delay = *delay;

@@ -44,7 +44,6 @@ using body_reader = std::function<boost::asio::awaitable<body_result>(
 // and decoded here. `meta` receives the last response's metadata.
 boost::asio::awaitable<error_info> exchange(client_impl& client, const prepared_request& request,
                                             const request_options& options,
-                                            const body_reader& on_success,
-                                            response_metadata& meta);
+                                            const body_reader& on_success, response_metadata& meta);
 
 } // namespace openai::detail

@@ -107,14 +107,22 @@ void read_metadata(const boost::beast::http::fields& fields, int status, respons
 
 boost::system::error_code status_error(int status) {
     switch (status) {
-    case 400: return errc::bad_request;
-    case 401: return errc::authentication_error;
-    case 403: return errc::permission_denied;
-    case 404: return errc::not_found;
-    case 409: return errc::conflict;
-    case 422: return errc::unprocessable_entity;
-    case 429: return errc::rate_limited;
-    default: return status >= 500 ? errc::server_error : errc::api_error;
+    case 400:
+        return errc::bad_request;
+    case 401:
+        return errc::authentication_error;
+    case 403:
+        return errc::permission_denied;
+    case 404:
+        return errc::not_found;
+    case 409:
+        return errc::conflict;
+    case 422:
+        return errc::unprocessable_entity;
+    case 429:
+        return errc::rate_limited;
+    default:
+        return status >= 500 ? errc::server_error : errc::api_error;
     }
 }
 

@@ -14,9 +14,9 @@ namespace openai::detail {
 
 // The pieces of a request head; the builder adds Host, Content-Length and the framing.
 struct request_head {
-    std::string_view method; // "POST", "GET"
-    std::string target;      // path and query
-    std::string host;        // Host header value
+    std::string_view method;  // "POST", "GET"
+    std::string target;       // path and query
+    std::string host;         // Host header value
     std::string content_type; // empty when there is no body
     std::uint64_t content_length = 0;
     std::string_view accept = "application/json";

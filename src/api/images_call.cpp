@@ -36,7 +36,8 @@ error_info invalid(const validation_error& v) {
 }
 
 std::shared_ptr<const transport::body_source> json_body(const boost::json::object& body) {
-    return std::make_shared<transport::string_body>("application/json", boost::json::serialize(body));
+    return std::make_shared<transport::string_body>("application/json",
+                                                    boost::json::serialize(body));
 }
 
 // Checks and encodes one call. Returns a filled error_info when it must not be sent.
@@ -203,15 +204,15 @@ void start_images_call(std::shared_ptr<client_impl> client, images_call call,
 void start_images_call(std::shared_ptr<client_impl> client, images_call call,
                        request_options options, error_info* info, code_handler handler) {
     const auto binding = binding_of(handler, *client);
-    spawn(std::move(client), std::move(call), std::move(options), binding,
-          [handler = std::move(handler), info](std::exception_ptr ep,
-                                               call_outcome outcome) mutable {
-              if (ep)
-                  outcome.first = from_exception(ep);
-              const auto ec = outcome.first.code;
-              *info = std::move(outcome.first);
-              std::move(handler)(ec, ec ? images_response{} : std::move(outcome.second));
-          });
+    spawn(
+        std::move(client), std::move(call), std::move(options), binding,
+        [handler = std::move(handler), info](std::exception_ptr ep, call_outcome outcome) mutable {
+            if (ep)
+                outcome.first = from_exception(ep);
+            const auto ec = outcome.first.code;
+            *info = std::move(outcome.first);
+            std::move(handler)(ec, ec ? images_response{} : std::move(outcome.second));
+        });
 }
 
 } // namespace openai::detail

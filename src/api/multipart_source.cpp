@@ -58,12 +58,12 @@ std::vector<codec::multipart_field> to_fields(std::vector<codec::form_field> fie
 }
 
 std::shared_ptr<const transport::body_source> build(std::vector<codec::form_field> fields,
-                                                     std::vector<codec::multipart_file> files,
-                                                     error_info& err) {
+                                                    std::vector<codec::multipart_file> files,
+                                                    error_info& err) {
     boost::system::error_code ec;
     std::string message;
-    auto body = codec::multipart_body::make(to_fields(std::move(fields)), std::move(files), ec,
-                                            message);
+    auto body =
+        codec::multipart_body::make(to_fields(std::move(fields)), std::move(files), ec, message);
     if (ec) {
         err.code = ec;
         err.message = std::move(message);
@@ -75,7 +75,7 @@ std::shared_ptr<const transport::body_source> build(std::vector<codec::form_fiel
 } // namespace
 
 std::shared_ptr<const transport::body_source> make_multipart_source(const edit_request& req,
-                                                                     error_info& err) {
+                                                                    error_info& err) {
     std::vector<codec::multipart_file> files;
     // One image goes as `image` (what dall-e-2 expects); several as repeated `image[]` parts.
     const char* name = req.images.size() == 1 ? "image" : "image[]";
@@ -104,7 +104,7 @@ std::shared_ptr<const transport::body_source> make_multipart_source(const edit_r
 }
 
 std::shared_ptr<const transport::body_source> make_multipart_source(const variation_request& req,
-                                                                     error_info& err) {
+                                                                    error_info& err) {
     std::vector<codec::multipart_file> files;
     files.push_back(to_part(req.image, "image"));
     return build(codec::form_fields(req), std::move(files), err);

@@ -15,8 +15,8 @@ namespace openai::detail {
 // The body, or null with `err` filled (unreadable file, unsupported image type, bad file name).
 // Files are opened, sized and sniffed here, before any network traffic.
 std::shared_ptr<const transport::body_source> make_multipart_source(const edit_request& req,
-                                                                     error_info& err);
+                                                                    error_info& err);
 std::shared_ptr<const transport::body_source> make_multipart_source(const variation_request& req,
-                                                                     error_info& err);
+                                                                    error_info& err);
 
 } // namespace openai::detail

@@ -14,14 +14,13 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
-
-#include <sys/socket.h>
-
 #include <array>
 #include <cerrno>
 #include <cstring>
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <sys/socket.h>
 
 namespace openai::transport {
 
@@ -63,7 +62,9 @@ connection::connection(asio::any_io_executor ex, transport::origin origin, asio:
     , timer_(executor_)
     , read_buffer_(read_buffer_limit) {}
 
-connection::~connection() { close(); }
+connection::~connection() {
+    close();
+}
 
 bool connection::is_open() const noexcept {
     if (tls_stream_)
@@ -83,7 +84,8 @@ void connection::close() noexcept {
 bool connection::looks_alive() noexcept {
     if (!is_open() || read_buffer_.size() != 0)
         return false;
-    const int fd = tls_stream_ ? tls_stream_->lowest_layer().native_handle() : socket_->native_handle();
+    const int fd =
+        tls_stream_ ? tls_stream_->lowest_layer().native_handle() : socket_->native_handle();
     char probe = 0;
     const auto n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0)
@@ -103,8 +105,8 @@ void connection::arm(const deadline& d, const asio::any_io_executor& strand) {
         return;
     fired_reason_ = d.reason;
     timer_.expires_at(d.at);
-    timer_.async_wait(asio::bind_executor(
-        strand, [weak = weak_from_this(), generation](const error_code& ec) {
+    timer_.async_wait(
+        asio::bind_executor(strand, [weak = weak_from_this(), generation](const error_code& ec) {
             if (ec)
                 return;
             auto self = weak.lock();
@@ -147,8 +149,8 @@ void connection::translate(error_code& ec, std::string& what, const char* during
              ec == http::error::header_limit)
         ec = errc::invalid_response;
     what = std::string(make_error_code(errc::connection_closed) == ec ? "connection closed by peer"
-                       : ec == errc::truncated_body                  ? "response body truncated"
-                                                                     : "I/O error") +
+                       : ec == errc::truncated_body                   ? "response body truncated"
+                                                                      : "I/O error") +
            " while " + during + where + ": " + original;
 }
 
@@ -229,16 +231,16 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
 }
 
 template <class Stream>
-asio::awaitable<void> connection::write_all(Stream& s, const std::string& head, const body_source* body,
-                                            std::chrono::milliseconds write_timeout,
-                                            const deadline& request, error_code& ec,
-                                            std::string& what) {
+asio::awaitable<void>
+connection::write_all(Stream& s, const std::string& head, const body_source* body,
+                      std::chrono::milliseconds write_timeout, const deadline& request,
+                      error_code& ec, std::string& what) {
     const auto strand = co_await asio::this_coro::executor;
     const std::string* whole = body ? body->in_memory() : nullptr;
     if (!body || whole) {
         // Head and body in one gather write: one syscall (or TLS record run) for small requests.
-        std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
-                                                  whole ? asio::buffer(*whole) : asio::const_buffer{}};
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(head), whole ? asio::buffer(*whole)
+                                                                            : asio::const_buffer{}};
         arm(phase_deadline(write_timeout, errc::write_timeout, request), strand);
         co_await asio::async_write(s, buffers, asio::redirect_error(asio::use_awaitable, ec));
         disarm();
@@ -250,7 +252,8 @@ asio::awaitable<void> connection::write_all(Stream& s, const std::string& head, 
     if (ec)
         co_return;
     arm(phase_deadline(write_timeout, errc::write_timeout, request), strand);
-    co_await asio::async_write(s, asio::buffer(head), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(s, asio::buffer(head),
+                               asio::redirect_error(asio::use_awaitable, ec));
     disarm();
     if (ec) {
         translate(ec, what, "sending the request");
@@ -324,8 +327,9 @@ asio::awaitable<std::size_t> connection::read_some_on(Stream& s, error_code& ec)
                                              asio::redirect_error(asio::use_awaitable, ec));
 }
 
-asio::awaitable<std::size_t> connection::read_body(char* data, std::size_t size, const deadline& limit,
-                                                   error_code& ec, std::string& what) {
+asio::awaitable<std::size_t> connection::read_body(char* data, std::size_t size,
+                                                   const deadline& limit, error_code& ec,
+                                                   std::string& what) {
     const auto strand = co_await asio::this_coro::executor;
     std::size_t got = 0;
     arm(limit, strand);

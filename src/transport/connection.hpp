@@ -40,8 +40,8 @@ struct deadline {
 
 // The earlier of "now + phase timeout" (zero = none) and the whole request's deadline, with the
 // error that names whichever of the two comes first.
-deadline phase_deadline(std::chrono::milliseconds phase_timeout, boost::system::error_code phase_error,
-                        const deadline& request);
+deadline phase_deadline(std::chrono::milliseconds phase_timeout,
+                        boost::system::error_code phase_error, const deadline& request);
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
@@ -81,15 +81,16 @@ public:
                                                boost::system::error_code& ec, std::string& what);
 
     // Reads the response head. `first_byte` bounds the wait for it.
-    boost::asio::awaitable<void> read_head(const deadline& first_byte, boost::system::error_code& ec,
-                                           std::string& what);
+    boost::asio::awaitable<void> read_head(const deadline& first_byte,
+                                           boost::system::error_code& ec, std::string& what);
 
     const response_parser::value_type& response() const { return parser_->get(); }
     bool body_done() const noexcept { return parser_ && parser_->is_done(); }
 
     // Reads the next piece of the body into [data, data+size); returns 0 at the end of the body.
     // `limit` bounds the whole read (idle timeout for streams, the request deadline otherwise).
-    boost::asio::awaitable<std::size_t> read_body(char* data, std::size_t size, const deadline& limit,
+    boost::asio::awaitable<std::size_t> read_body(char* data, std::size_t size,
+                                                  const deadline& limit,
                                                   boost::system::error_code& ec, std::string& what);
 
     // Marks the end of one exchange; the connection may be pooled when reusable() says so.
@@ -99,10 +100,10 @@ public:
 
 private:
     template <class Stream>
-    boost::asio::awaitable<void> write_all(Stream& s, const std::string& head, const body_source* body,
-                                           std::chrono::milliseconds write_timeout,
-                                           const deadline& request, boost::system::error_code& ec,
-                                           std::string& what);
+    boost::asio::awaitable<void>
+    write_all(Stream& s, const std::string& head, const body_source* body,
+              std::chrono::milliseconds write_timeout, const deadline& request,
+              boost::system::error_code& ec, std::string& what);
     template <class Stream>
     boost::asio::awaitable<void> read_head_on(Stream& s, boost::system::error_code& ec);
     template <class Stream>

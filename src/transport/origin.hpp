@@ -24,7 +24,7 @@ struct origin {
 
 struct base_location {
     openai::transport::origin origin;
-    std::string path; // e.g. "/v1", never ending in '/'; "" for the root
+    std::string path;  // e.g. "/v1", never ending in '/'; "" for the root
     std::string query; // without '?', kept for every request (Azure's api-version lives here)
 };
 

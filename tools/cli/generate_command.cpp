@@ -52,9 +52,19 @@ connection:
 
 option_spec generate_spec() {
     option_spec spec;
-    spec.valued = {"prompt",         "model",  "n",          "size",  "quality",
-                   "background",     "output-format", "output-compression", "moderation",
-                   "style",          "response-format", "user",      "out"};
+    spec.valued = {"prompt",
+                   "model",
+                   "n",
+                   "size",
+                   "quality",
+                   "background",
+                   "output-format",
+                   "output-compression",
+                   "moderation",
+                   "style",
+                   "response-format",
+                   "user",
+                   "out"};
     spec.flags = {"help"};
     add_session_options(spec);
     return spec;
@@ -135,7 +145,8 @@ int run_generate(const std::vector<std::string>& raw) {
     const auto stem = file_stem(req.prompt);
     for (const auto& img : response.data) {
         if (img.bytes) {
-            auto path = write_new_file(out_dir, stem, image_extension(*img.bytes, response), *img.bytes);
+            auto path =
+                write_new_file(out_dir, stem, image_extension(*img.bytes, response), *img.bytes);
             if (!session.json)
                 std::cout << "wrote " << path.string() << " (" << img.bytes->size() << " bytes)\n";
             files.push_back(std::move(path));
