@@ -299,7 +299,8 @@ BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_replaced_without_a_retry)
     BOOST_TEST(client.stats().connections_created == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(a_multi_threaded_io_context_serves_a_thousand_requests) {
+BOOST_AUTO_TEST_CASE(a_multi_threaded_io_context_serves_a_thousand_requests,
+                     *boost::unit_test::label("threads")) {
     asio::thread_pool threads(4);
     auto config = config_for(emulator());
     config.pool.max_connections_per_origin = 8;
