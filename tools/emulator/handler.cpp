@@ -172,27 +172,35 @@ json::value body_json(const received_request& req) {
     }
     case received_request::body_kind::multipart: {
         json::array parts;
-        for (const received_part& p : req.form.parts) {
+        for (const auto& ref : req.form.order) {
             json::object o;
-            o["name"] = p.name;
-            o["filename"] = p.filename ? json::value(*p.filename) : json::value(nullptr);
-            o["content_type"] = p.content_type.empty() ? json::value(nullptr)
-                                                       : json::value(p.content_type);
-            o["size"] = p.size;
-            o["sha256"] = p.sha256;
-            if (p.is_file()) {
-                if (p.image.format != image_format::unknown) {
+            if (ref.file) {
+                const form_file& f = req.form.data.files[ref.index];
+                o["name"] = f.name;
+                o["filename"] = f.filename;
+                o["content_type"] = f.content_type.empty() ? json::value(nullptr)
+                                                           : json::value(f.content_type);
+                o["size"] = f.size;
+                o["sha256"] = f.sha256_hex();
+                if (f.info.format != image_format::unknown) {
                     json::object img;
-                    img["format"] = to_string(p.image.format);
-                    img["width"] = p.image.width;
-                    img["height"] = p.image.height;
+                    img["format"] = to_string(f.info.format);
+                    img["width"] = f.info.width;
+                    img["height"] = f.info.height;
+                    img["has_alpha"] = f.info.has_alpha;
                     o["image"] = std::move(img);
                 } else {
                     o["image"] = nullptr;
                 }
             } else {
-                o["value"] = p.value.size() <= 4096 ? json::value(p.value)
-                                                    : summarize_json(json::value(p.value), 4096);
+                const form_field& f = req.form.data.fields[ref.index];
+                o["name"] = f.name;
+                o["filename"] = nullptr;
+                o["content_type"] = f.content_type.empty() ? json::value(nullptr)
+                                                           : json::value(f.content_type);
+                o["size"] = f.value.size();
+                o["value"] = f.value.size() <= 4096 ? json::value(f.value)
+                                                    : summarize_json(json::value(f.value), 4096);
             }
             parts.push_back(std::move(o));
         }
@@ -358,24 +366,17 @@ reply api_reply(const route& rt, const received_request& req, emulator_state& st
             return error_reply(invalid_json_body());
     }
     // Azure: the deployment stands for the model when the body names none.
-    const multipart_summary* form = &req.form;
-    multipart_summary azure_form;
+    const received_form* form = &req.form;
+    received_form azure_form;
     bool deployment_is_model = rt.azure && (is_gpt_image_model(rt.deployment) ||
                                             rt.deployment.starts_with("dall-e-"));
     if (deployment_is_model && is_json && body->is_object() && !body->as_object().contains("model"))
         body->as_object()["model"] = rt.deployment;
-    if (deployment_is_model && is_form) {
-        bool has_model = false;
-        for (const auto& p : req.form.parts)
-            has_model = has_model || p.name == "model";
-        if (!has_model) {
-            azure_form = req.form;
-            received_part model;
-            model.name = "model";
-            model.value = rt.deployment;
-            azure_form.parts.push_back(std::move(model));
-            form = &azure_form;
-        }
+    if (deployment_is_model && is_form && !req.form.data.field("model")) {
+        azure_form = req.form;
+        azure_form.order.push_back({false, azure_form.data.fields.size()});
+        azure_form.data.fields.push_back({"model", rt.deployment, ""});
+        form = &azure_form;
     }
     const std::string* ct = req.header("content-type");
     std::string content_type = ct ? *ct : std::string("(none)");
@@ -542,33 +543,15 @@ std::string url_decode(std::string_view s) {
     return out;
 }
 
-std::string multipart_boundary(std::string_view content_type) {
-    auto semi = content_type.find(';');
-    while (semi != std::string_view::npos) {
-        std::string_view rest = content_type.substr(semi + 1);
-        auto next = rest.find(';');
-        std::string_view param = trim(rest.substr(0, next));
-        if (param.size() > 9 && lower(param.substr(0, 9)) == "boundary=") {
-            std::string_view b = param.substr(9);
-            if (b.size() >= 2 && b.front() == '"' && b.back() == '"')
-                b = b.substr(1, b.size() - 2);
-            return std::string(b);
-        }
-        semi = next == std::string_view::npos ? next : semi + 1 + next;
-    }
-    return {};
-}
-
 body_policy classify(std::string_view method, std::string_view target,
                      std::string_view content_type) {
     body_policy p;
     std::string ct = lower(trim(content_type.substr(0, content_type.find(';'))));
     if (ct == "application/json")
         p.kind = received_request::body_kind::json;
-    else if (ct == "multipart/form-data") {
+    else if (ct == "multipart/form-data")
         p.kind = received_request::body_kind::multipart;
-        p.boundary = multipart_boundary(content_type);
-    } else
+    else
         p.kind = received_request::body_kind::other;
     auto path = target.substr(0, target.find('?'));
     p.heavy = method == "POST" && match_route(std::string(path)).has_value();

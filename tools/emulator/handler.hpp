@@ -32,7 +32,7 @@ struct received_request {
     enum class body_kind { none, json, multipart, other };
     body_kind kind = body_kind::none;
     std::string json_text;  // body_kind::json
-    multipart_summary form; // body_kind::multipart
+    received_form form;     // body_kind::multipart
     std::uint64_t body_size = 0;
     /// Set when the server could not take the body (too large ...): answered as a 400/413.
     std::string body_error;
@@ -74,8 +74,6 @@ struct handled {
 /// How the server should read a request's body, decided from its head.
 struct body_policy {
     received_request::body_kind kind = received_request::body_kind::none;
-    /// Multipart boundary (body_kind::multipart).
-    std::string boundary;
     /// Does handling need real work (image synthesis)? Then the server runs it off the I/O
     /// threads.
     bool heavy = false;
@@ -87,9 +85,6 @@ body_policy classify(std::string_view method, std::string_view target,
 
 /// Handles one request. Never throws for bad input: every failure is an API error reply.
 handled handle_request(const received_request& req, emulator_state& state);
-
-/// The multipart boundary of a Content-Type, or empty when it has none.
-std::string multipart_boundary(std::string_view content_type);
 
 /// Percent-decodes a query component ('+' as space).
 std::string url_decode(std::string_view s);

@@ -4,31 +4,12 @@
 #include "emulator/options.hpp"
 #include "emulator/server.hpp"
 
-#include <boost/beast/core/detail/base64.hpp>
+#include "emulator/image_cache.hpp"
 
 #include <iostream>
 #include <memory>
 
 namespace emu = openai::emulator;
-
-namespace {
-
-// SEAM: replaced by the image cache from branch `media` when it lands.
-emu::image_payload make_image(const emu::image_spec& spec) {
-    emu::encoded_image img = emu::synthesize(spec);
-    emu::image_payload p;
-    auto b64 = std::make_shared<std::string>();
-    b64->resize(boost::beast::detail::base64::encoded_size(img.bytes.size()));
-    b64->resize(boost::beast::detail::base64::encode(b64->data(), img.bytes.data(), img.bytes.size()));
-    p.base64 = std::move(b64);
-    p.format = img.format;
-    p.width = img.width;
-    p.height = img.height;
-    p.bytes = std::make_shared<const std::string>(std::move(img.bytes));
-    return p;
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -48,7 +29,14 @@ int main(int argc, char** argv) {
             emu::write_ca_pem(parsed.opts->cert_dir, material.ca_cert_pem);
             tls = emu::server_tls{material.server_cert_pem, material.server_key_pem};
         }
-        emu::emulator_state state(std::move(*parsed.opts), make_image);
+        // Every image is encoded once and then served from memory (benchmarks ask for the same
+        // few specs thousands of times).
+        auto cache = std::make_shared<emu::image_cache>();
+        auto source = [cache](const emu::image_spec& spec) {
+            emu::cached_image img = cache->get(spec, true);
+            return emu::image_payload{img.bytes, img.base64, img.format, img.width, img.height};
+        };
+        emu::emulator_state state(std::move(*parsed.opts), source);
         return emu::run_server(state, tls, std::cout);
     } catch (const std::exception& e) {
         std::cerr << "openai-images-emulator: " << e.what() << "\n";

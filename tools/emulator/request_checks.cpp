@@ -2,6 +2,8 @@
 
 #include "emulator/model_rules.hpp"
 
+#include "codec/base64.hpp"
+
 #include <boost/json.hpp>
 
 #include <array>
@@ -365,7 +367,7 @@ bool mime_matches(std::string_view content_type, image_format& declared) {
     return false;
 }
 
-std::optional<api_error> check_image_part(const received_part& part, std::string_view param,
+std::optional<api_error> check_image_part(const form_file& part, std::string_view param,
                                           std::size_t index) {
     image_format declared = image_format::unknown;
     std::string ct = part.content_type.empty() ? "application/octet-stream" : part.content_type;
@@ -377,7 +379,7 @@ std::optional<api_error> check_image_part(const received_part& part, std::string
         e.code = "unsupported_file_mimetype";
         return e;
     }
-    if (part.image.format == image_format::unknown || !part.image.complete()) {
+    if (part.info.format == image_format::unknown || !part.info.complete()) {
         api_error e;
         e.message = "Invalid image file or mode for " + std::string(param) + " " +
                     std::to_string(index + 1) +
@@ -386,10 +388,10 @@ std::optional<api_error> check_image_part(const received_part& part, std::string
         e.code = "invalid_image_file";
         return e;
     }
-    if (part.image.format != declared) {
+    if (part.info.format != declared) {
         api_error e;
         e.message = "Invalid file '" + std::string(param) + "': its Content-Type is '" + ct +
-                    "' but it holds a " + std::string(to_string(part.image.format)) + " image.";
+                    "' but it holds a " + std::string(to_string(part.info.format)) + " image.";
         e.param = std::string(param);
         e.code = "invalid_image_file";
         return e;
@@ -405,48 +407,49 @@ api_error file_rule(std::string_view param, std::string message) {
     return e;
 }
 
-// Reads the text parts into params (files are the caller's).
-std::optional<api_error> read_form_params(const multipart_summary& form,
+// Reads the text fields into params; file parts must be file fields and vice versa.
+std::optional<api_error> read_form_params(const received_form& form,
                                           std::span<const param_def> defs,
                                           std::span<const std::string_view> file_fields,
                                           params& out) {
-    std::map<std::string, bool, std::less<>> seen;
-    for (const received_part& part : form.parts) {
-        bool is_file_field = false;
+    auto is_file_field = [&](std::string_view name) {
         for (auto f : file_fields)
-            is_file_field = is_file_field || f == part.name;
-        if (is_file_field) {
-            if (!part.is_file())
-                return invalid_type(part.name, "a file", "a string");
-            continue;
+            if (f == name)
+                return true;
+        return false;
+    };
+    std::map<std::string, bool, std::less<>> seen;
+    for (const auto& ref : form.order) {
+        if (ref.file) {
+            const form_file& file = form.data.files[ref.index];
+            if (is_file_field(file.name))
+                continue;
+            const param_def* def = find_def(defs, file.name);
+            if (!def)
+                return unknown_parameter(file.name);
+            return invalid_type(file.name, expected_name(def->type), "a file");
         }
-        const param_def* def = find_def(defs, part.name);
+        const form_field& field = form.data.fields[ref.index];
+        if (is_file_field(field.name))
+            return invalid_type(field.name, "a file", "a string");
+        const param_def* def = find_def(defs, field.name);
         if (!def)
-            return unknown_parameter(part.name);
-        if (part.is_file())
-            return invalid_type(part.name, expected_name(def->type), "a file");
-        if (seen[part.name]) {
+            return unknown_parameter(field.name);
+        if (seen[field.name]) {
             api_error e;
-            e.message = "Duplicate parameter: '" + part.name + "' was sent more than once.";
-            e.param = part.name;
+            e.message = "Duplicate parameter: '" + field.name + "' was sent more than once.";
+            e.param = field.name;
             e.code = "duplicate_parameter";
             return e;
         }
-        seen[part.name] = true;
-        if (part.value_truncated) {
-            api_error e;
-            e.message = "Invalid '" + part.name + "': string too long.";
-            e.param = part.name;
-            e.code = "string_above_max_length";
-            return e;
-        }
-        if (auto e = accept(*def, coerce(*def, part.value), out))
+        seen[field.name] = true;
+        if (auto e = accept(*def, coerce(*def, field.value), out))
             return e;
     }
     return std::nullopt;
 }
 
-std::optional<api_error> form_error(const multipart_summary& form) {
+std::optional<api_error> form_error(const received_form& form) {
     if (form.error.empty())
         return std::nullopt;
     api_error e;
@@ -456,39 +459,16 @@ std::optional<api_error> form_error(const multipart_summary& form) {
 
 constexpr std::uint64_t mb = 1024 * 1024;
 
-// --- data URLs in JSON edits: enough of the base64 is decoded to read the image header.
-int b64_value(char c) {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
-std::optional<std::string> decode_head(std::string_view b64, std::size_t max_out) {
+// Data URLs in JSON edits: enough of the base64 is decoded to read the image header.
+std::optional<std::string> decode_head(std::string_view b64, std::size_t max_chars) {
     std::string out;
-    unsigned acc = 0;
-    int bits = 0;
-    for (char c : b64) {
-        if (out.size() >= max_out)
-            break;
-        if (c == '=')
-            break;
-        int v = b64_value(c);
-        if (v < 0)
+    codec::base64_decoder decoder;
+    std::string_view head = b64.substr(0, std::min(b64.size(), max_chars) / 4 * 4);
+    if (head.size() == b64.size()) {
+        if (!decoder.feed(head, out) || !decoder.finish(out))
             return std::nullopt;
-        acc = (acc << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xff);
-        }
+    } else if (!decoder.feed(head, out)) {
+        return std::nullopt;
     }
     return out;
 }
@@ -539,7 +519,7 @@ std::optional<api_error> check_ref(const json::value& v, const std::string& path
             e.code = "invalid_image_url";
             return e;
         }
-        auto head = decode_head(s.substr(comma + 1), 64 * 1024);
+        auto head = decode_head(s.substr(comma + 1), 96 * 1024);
         image_info info = head ? probe(*head) : image_info{};
         if (!head || info.format != declared || !info.complete()) {
             api_error e;
@@ -658,7 +638,7 @@ check_result check_edit_json(const json::value& body) {
     return finish(operation::edit, true, p, std::move(job));
 }
 
-check_result check_edit_multipart(const multipart_summary& form) {
+check_result check_edit_multipart(const received_form& form) {
     if (auto e = form_error(form))
         return *e;
     static constexpr std::string_view files[] = {"image", "image[]", "mask"};
@@ -666,11 +646,9 @@ check_result check_edit_multipart(const multipart_summary& form) {
     if (auto e = read_form_params(form, edit_params, files, p))
         return *e;
     image_job job;
-    std::vector<const received_part*> images;
-    const received_part* mask = nullptr;
-    for (const received_part& part : form.parts) {
-        if (!part.is_file())
-            continue;
+    std::vector<const form_file*> images;
+    const form_file* mask = nullptr;
+    for (const form_file& part : form.data.files) {
         if (part.name == "mask") {
             if (mask)
                 return file_rule("mask", "Invalid 'mask': only one mask may be sent.");
@@ -687,23 +665,23 @@ check_result check_edit_multipart(const multipart_summary& form) {
     for (std::size_t i = 0; i < images.size(); ++i) {
         if (auto e = check_image_part(*images[i], "image", i))
             return *e;
-        job.input_images.emplace_back(images[i]->image.width, images[i]->image.height);
+        job.input_images.emplace_back(images[i]->info.width, images[i]->info.height);
     }
     if (mask) {
         if (auto e = check_image_part(*mask, "mask", 0))
             return *e;
-        if (mask->image.format != image_format::png)
+        if (mask->info.format != image_format::png)
             return file_rule("mask", "Invalid 'mask': the mask must be a PNG image.");
         if (mask->size >= 4 * mb)
             return file_rule("mask", "Invalid 'mask': the mask must be less than 4 MB.");
-        if (mask->image.width != images[0]->image.width ||
-            mask->image.height != images[0]->image.height)
+        if (mask->info.width != images[0]->info.width ||
+            mask->info.height != images[0]->info.height)
             return file_rule("mask", "Invalid 'mask': its dimensions (" +
-                                         std::to_string(mask->image.width) + "x" +
-                                         std::to_string(mask->image.height) +
+                                         std::to_string(mask->info.width) + "x" +
+                                         std::to_string(mask->info.height) +
                                          ") differ from the first image's (" +
-                                         std::to_string(images[0]->image.width) + "x" +
-                                         std::to_string(images[0]->image.height) + ").");
+                                         std::to_string(images[0]->info.width) + "x" +
+                                         std::to_string(images[0]->info.height) + ").");
     }
     auto result = finish(operation::edit, false, p, std::move(job));
     if (auto* accepted = std::get_if<image_job>(&result)) {
@@ -716,46 +694,42 @@ check_result check_edit_multipart(const multipart_summary& form) {
         } else {
             if (images.size() != 1)
                 return file_rule("image", "Invalid 'image': dall-e-2 accepts exactly one image.");
-            const received_part& img = *images[0];
-            if (img.image.format != image_format::png)
+            const form_file& img = *images[0];
+            if (img.info.format != image_format::png)
                 return file_rule("image", "Invalid 'image': dall-e-2 needs a PNG image.");
             if (img.size >= 4 * mb)
                 return file_rule("image", "Invalid 'image': dall-e-2 needs an image under 4 MB.");
-            if (img.image.width != img.image.height)
+            if (img.info.width != img.info.height)
                 return file_rule("image", "Invalid 'image': dall-e-2 needs a square image.");
         }
     }
     return result;
 }
 
-check_result check_variation(const multipart_summary& form) {
+check_result check_variation(const received_form& form) {
     if (auto e = form_error(form))
         return *e;
     static constexpr std::string_view files[] = {"image"};
     params p;
     if (auto e = read_form_params(form, variation_params, files, p))
         return *e;
-    const received_part* image = nullptr;
-    for (const received_part& part : form.parts) {
-        if (part.name != "image")
-            continue;
-        if (image)
-            return file_rule("image", "Invalid 'image': a variation takes exactly one image.");
-        image = &part;
-    }
-    if (!image)
+    auto images = form.data.files_named("image");
+    if (images.empty())
         return missing_parameter("image");
-    if (auto e = check_image_part(*image, "image", 0))
+    if (images.size() > 1)
+        return file_rule("image", "Invalid 'image': a variation takes exactly one image.");
+    const form_file& image = *images.front();
+    if (auto e = check_image_part(image, "image", 0))
         return *e;
-    if (image->image.format != image_format::png)
+    if (image.info.format != image_format::png)
         return file_rule("image", "Invalid 'image': the image must be a PNG.");
-    if (image->size >= 4 * mb)
+    if (image.size >= 4 * mb)
         return file_rule("image", "Invalid 'image': the image must be less than 4 MB.");
-    if (image->image.width != image->image.height)
+    if (image.info.width != image.info.height)
         return file_rule("image", "Invalid 'image': the image must be square.");
     image_job job;
-    job.input_images.emplace_back(image->image.width, image->image.height);
-    job.input_digest = image->sha256;
+    job.input_images.emplace_back(image.info.width, image.info.height);
+    job.input_digest = image.sha256_hex();
     return finish(operation::variation, false, p, std::move(job));
 }
 

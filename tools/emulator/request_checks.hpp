@@ -65,8 +65,8 @@ using check_result = std::variant<image_job, api_error>;
 
 check_result check_generation(const boost::json::value& body);
 check_result check_edit_json(const boost::json::value& body);
-check_result check_edit_multipart(const multipart_summary& form);
-check_result check_variation(const multipart_summary& form);
+check_result check_edit_multipart(const received_form& form);
+check_result check_variation(const received_form& form);
 
 /// True for the GPT image model names (gpt-image-*, chatgpt-image-*).
 bool is_gpt_image_model(std::string_view model) noexcept;

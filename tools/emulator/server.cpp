@@ -1,7 +1,7 @@
 // The only translation unit with Beast, Asio and OpenSSL streams (they are slow to compile).
 #include "emulator/server.hpp"
 
-#include "emulator/form_reader.hpp"
+#include "emulator/upload.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -210,13 +210,10 @@ awaitable<bool> read_body(Stream& s, beast::flat_buffer& buffer,
         co_return false; // not read: the connection closes after the answer
     }
     req.kind = policy.kind;
-    std::optional<form_reader> form;
+    std::optional<form_intake> form;
     if (policy.kind == received_request::body_kind::multipart) {
-        if (policy.boundary.empty()) {
-            req.form.error = "the Content-Type has no boundary parameter";
-        } else {
-            form.emplace(policy.boundary);
-        }
+        form.emplace();
+        form->start(req.header("content-type") ? *req.header("content-type") : "");
     }
     std::unique_ptr<char[]> chunk(new char[read_chunk]);
     while (!parser.is_done()) {

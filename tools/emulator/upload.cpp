@@ -2,46 +2,63 @@
 
 namespace openai::emulator {
 
-void part_collector::begin_part(std::string name, std::optional<std::string> filename,
-                                std::string content_type) {
-    if (open_)
-        end_part();
-    received_part p;
-    p.name = std::move(name);
-    p.filename = std::move(filename);
-    p.content_type = std::move(content_type);
-    summary_.parts.push_back(std::move(p));
-    hash_ = sha256{};
-    prober_ = image_prober{};
-    open_ = true;
-}
+// Forwards to the form collector and notes, per part, whether it became a file or a field.
+class form_intake::ordered_sink final : public multipart_sink {
+public:
+    explicit ordered_sink(received_form& form)
+        : form_(form) {}
 
-void part_collector::data(std::string_view bytes) {
-    if (!open_ || bytes.empty())
-        return;
-    received_part& p = summary_.parts.back();
-    p.size += bytes.size();
-    hash_.update(bytes);
-    if (p.head.size() < 64)
-        p.head.append(bytes.substr(0, 64 - p.head.size()));
-    if (p.is_file()) {
-        if (!prober_.done())
-            prober_.feed(bytes);
-    } else if (!p.value_truncated) {
-        std::size_t room = max_text_value - p.value.size();
-        p.value.append(bytes.substr(0, room));
-        p.value_truncated = bytes.size() > room;
+    void on_part_begin(const multipart_part& part) override {
+        std::size_t files = collector_.form().files.size();
+        std::size_t fields = collector_.form().fields.size();
+        collector_.on_part_begin(part);
+        if (collector_.form().files.size() > files)
+            form_.order.push_back({true, files});
+        else if (collector_.form().fields.size() > fields)
+            form_.order.push_back({false, fields});
     }
+    void on_part_data(std::string_view bytes) override { collector_.on_part_data(bytes); }
+    void on_part_end() override { collector_.on_part_end(); }
+
+    form_data take() { return std::move(collector_.form()); }
+
+private:
+    received_form& form_;
+    form_collector collector_;
+};
+
+form_intake::form_intake()
+    : sink_(std::make_unique<ordered_sink>(form_)) {}
+
+form_intake::~form_intake() = default;
+
+void form_intake::start(std::string_view content_type) {
+    std::string error;
+    auto boundary = parse_multipart_boundary(content_type, error);
+    if (!boundary) {
+        form_.error = error;
+        return;
+    }
+    parser_.emplace(std::move(*boundary), *sink_);
 }
 
-void part_collector::end_part() {
-    if (!open_)
+void form_intake::feed(std::string_view bytes) {
+    if (!parser_ || !form_.error.empty())
         return;
-    received_part& p = summary_.parts.back();
-    p.sha256 = hash_.hex_digest();
-    if (p.is_file())
-        p.image = prober_.info();
-    open_ = false;
+    if (!parser_->feed(bytes))
+        form_.error = parser_->error();
+}
+
+received_form form_intake::finish() {
+    if (parser_ && form_.error.empty() && !parser_->finish())
+        form_.error = parser_->error();
+    if (!parser_ && form_.error.empty())
+        form_.error = "no multipart body";
+    received_form out;
+    out.order = std::move(form_.order);
+    out.error = std::move(form_.error);
+    out.data = sink_->take();
+    return out;
 }
 
 } // namespace openai::emulator

@@ -1,12 +1,13 @@
-// What the emulator keeps of a multipart/form-data body: per part its headers, size, SHA-256,
-// first bytes and probed image header, and the value of small text fields. Uploads of 16 x 50 MB
-// are never held whole.
+// A multipart/form-data request body as the emulator keeps it: the form collector's summary
+// (text fields whole; per file only size, SHA-256, first bytes and image header), plus the order
+// in which fields and files came, so that the request log shows the parts exactly as sent.
 #pragma once
 
-#include "emulator/image_probe.hpp"
-#include "emulator/sha256.hpp"
+#include "emulator/multipart_form.hpp"
+#include "emulator/multipart_parser.hpp"
 
-#include <cstdint>
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,48 +15,38 @@
 
 namespace openai::emulator {
 
-struct received_part {
-    std::string name;
-    std::optional<std::string> filename; // set for file parts
-    std::string content_type;            // empty when the part had none
-    std::uint64_t size = 0;
-    std::string sha256; // hex
-    std::string head;   // the first bytes (up to 64)
-    image_info image;   // probed from the bytes
-    std::string value;  // text fields: the value (up to max_text_value bytes)
-    bool value_truncated = false;
-
-    bool is_file() const noexcept { return filename.has_value(); }
-};
-
-struct multipart_summary {
-    std::vector<received_part> parts;
+struct received_form {
+    form_data data;
+    /// Every part in body order: a file (index into data.files) or a field (into data.fields).
+    struct part_ref {
+        bool file = false;
+        std::size_t index = 0;
+    };
+    std::vector<part_ref> order;
     /// Set when the body is not well-formed multipart (the message says why).
     std::string error;
 };
 
-/// Text values longer than this are cut (a prompt is at most 32000 characters).
-inline constexpr std::size_t max_text_value = 256 * 1024;
-
-/// Builds a multipart_summary from a multipart parser's events.
-class part_collector {
+/// Reads a multipart body incrementally: start() with the Content-Type, feed() the body in
+/// pieces of any size, finish() at its end. Never throws for bad input: the first problem lands
+/// in the result's `error`, and later pieces are ignored.
+class form_intake {
 public:
-    void begin_part(std::string name, std::optional<std::string> filename,
-                    std::string content_type);
-    void data(std::string_view bytes);
-    void end_part();
-    void fail(std::string message) {
-        if (summary_.error.empty())
-            summary_.error = std::move(message);
-    }
+    form_intake();
+    ~form_intake();
+    form_intake(const form_intake&) = delete;
+    form_intake& operator=(const form_intake&) = delete;
 
-    multipart_summary& summary() noexcept { return summary_; }
+    void start(std::string_view content_type);
+    void feed(std::string_view bytes);
+    /// Ends the body and hands over what was read.
+    received_form finish();
 
 private:
-    multipart_summary summary_;
-    sha256 hash_;
-    image_prober prober_;
-    bool open_ = false;
+    class ordered_sink;
+    received_form form_;
+    std::unique_ptr<ordered_sink> sink_;
+    std::optional<multipart_parser> parser_;
 };
 
 } // namespace openai::emulator
