@@ -31,7 +31,9 @@ std::string error_json(const api_error& e) {
     return boost::json::serialize(body);
 }
 
-std::string error_event_json(const api_error& e) { return error_json(e); }
+std::string error_event_json(const api_error& e) {
+    return error_json(e);
+}
 
 api_error error_for_status(unsigned status) {
     api_error e;
@@ -96,8 +98,8 @@ api_error missing_parameter(std::string_view param) {
 }
 
 api_error invalid_type(std::string_view param, std::string_view expected, std::string_view got) {
-    return make("Invalid type for '" + std::string(param) + "': expected " +
-                    std::string(expected) + ", but got " + std::string(got) + " instead.",
+    return make("Invalid type for '" + std::string(param) + "': expected " + std::string(expected) +
+                    ", but got " + std::string(got) + " instead.",
                 std::string(param), "invalid_type");
 }
 
@@ -117,13 +119,11 @@ api_error unknown_parameter(std::string_view param) {
 api_error integer_out_of_range(std::string_view param, long long value, long long min,
                                long long max) {
     bool above = value > max;
-    return make("Invalid '" + std::string(param) + "': integer " + (above ? "above maximum" :
-                                                                            "below minimum") +
-                    " value. Expected a value " + (above ? "<= " + std::to_string(max) :
-                                                           ">= " + std::to_string(min)) +
+    return make("Invalid '" + std::string(param) + "': integer " +
+                    (above ? "above maximum" : "below minimum") + " value. Expected a value " +
+                    (above ? "<= " + std::to_string(max) : ">= " + std::to_string(min)) +
                     ", but got " + std::to_string(value) + " instead.",
-                std::string(param),
-                above ? "integer_above_max_value" : "integer_below_min_value");
+                std::string(param), above ? "integer_above_max_value" : "integer_below_min_value");
 }
 
 api_error invalid_json_body() {

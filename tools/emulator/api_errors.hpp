@@ -30,8 +30,7 @@ api_error error_for_status(unsigned status);
 // ---- The API's messages for bad requests (each sets param and code like the API).
 api_error missing_parameter(std::string_view param);
 api_error invalid_type(std::string_view param, std::string_view expected, std::string_view got);
-api_error invalid_value(std::string_view param, std::string_view value,
-                        std::string_view supported);
+api_error invalid_value(std::string_view param, std::string_view value, std::string_view supported);
 api_error unknown_parameter(std::string_view param);
 api_error integer_out_of_range(std::string_view param, long long value, long long min,
                                long long max);

@@ -43,9 +43,7 @@ std::optional<fault_spec> parse_fault_spec(std::string_view text, std::string& e
             error = "fault item '" + std::string(item) + "': " + std::string(why);
             return std::nullopt;
         };
-        auto number = [&](std::uint64_t& out) {
-            return has_value && parse_u64(value, out);
-        };
+        auto number = [&](std::uint64_t& out) { return has_value && parse_u64(value, out); };
         std::uint64_t n = 0;
         auto flag = [&](bool& f) -> bool {
             if (has_value)
@@ -59,7 +57,8 @@ std::optional<fault_spec> parse_fault_spec(std::string_view text, std::string& e
                 return fail("expected status=N with N from 400 to 599");
             spec.status = static_cast<unsigned>(n);
         } else if (name == "retry-after") {
-            if (!has_value || value.empty() || value.find_first_of("\r\n") != std::string_view::npos)
+            if (!has_value || value.empty() ||
+                value.find_first_of("\r\n") != std::string_view::npos)
                 return fail("expected retry-after=SECONDS or an HTTP date");
             spec.retry_after = std::string(value);
         } else if (name == "retry-after-ms") {

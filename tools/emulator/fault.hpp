@@ -80,8 +80,8 @@ public:
     bool has_global() const noexcept { return !global_.empty(); }
 
 private:
-    std::optional<fault_spec> choose_from(const std::vector<fault_spec>& specs, std::string_view key,
-                                          char source);
+    std::optional<fault_spec> choose_from(const std::vector<fault_spec>& specs,
+                                          std::string_view key, char source);
 
     std::vector<fault_spec> global_;
     std::mutex mutex_;

@@ -51,9 +51,9 @@ target_parts split_target(std::string_view target) {
         if (item.empty())
             continue;
         auto eq = item.find('=');
-        t.query.emplace(url_decode(item.substr(0, eq)),
-                        eq == std::string_view::npos ? std::string{}
-                                                     : url_decode(item.substr(eq + 1)));
+        t.query.emplace(url_decode(item.substr(0, eq)), eq == std::string_view::npos
+                                                            ? std::string{}
+                                                            : url_decode(item.substr(eq + 1)));
     }
     return t;
 }
@@ -178,8 +178,8 @@ json::value body_json(const received_request& req) {
                 const form_file& f = req.form.data.files[ref.index];
                 o["name"] = f.name;
                 o["filename"] = f.filename;
-                o["content_type"] = f.content_type.empty() ? json::value(nullptr)
-                                                           : json::value(f.content_type);
+                o["content_type"] =
+                    f.content_type.empty() ? json::value(nullptr) : json::value(f.content_type);
                 o["size"] = f.size;
                 o["sha256"] = f.sha256_hex();
                 if (f.info.format != image_format::unknown) {
@@ -196,8 +196,8 @@ json::value body_json(const received_request& req) {
                 const form_field& f = req.form.data.fields[ref.index];
                 o["name"] = f.name;
                 o["filename"] = nullptr;
-                o["content_type"] = f.content_type.empty() ? json::value(nullptr)
-                                                           : json::value(f.content_type);
+                o["content_type"] =
+                    f.content_type.empty() ? json::value(nullptr) : json::value(f.content_type);
                 o["size"] = f.value.size();
                 o["value"] = f.value.size() <= 4096 ? json::value(f.value)
                                                     : summarize_json(json::value(f.value), 4096);
@@ -220,8 +220,7 @@ json::value body_json(const received_request& req) {
 // The URL base of this server as the client addressed it.
 std::string origin(const received_request& req, const emulator_state& state) {
     const std::string* host = req.header("host");
-    bool usable = host && !host->empty() &&
-                  std::all_of(host->begin(), host->end(), [](char c) {
+    bool usable = host && !host->empty() && std::all_of(host->begin(), host->end(), [](char c) {
                       return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == ':' ||
                              c == '-' || c == '[' || c == ']';
                   });
@@ -321,9 +320,9 @@ reply job_reply(const image_job& job, const received_request& req, emulator_stat
         if (job.model == "dall-e-3")
             extra["revised_prompt"] = "A detailed rendering of: " + job.prompt;
         if (job.response_format == "url") {
-            std::string name = state.urls.put(img.bytes, to_string(img.format),
-                                              std::string(mime_type(img.format)),
-                                              url_store::clock::now());
+            std::string name =
+                state.urls.put(img.bytes, to_string(img.format), std::string(mime_type(img.format)),
+                               url_store::clock::now());
             json::object o;
             o["url"] = origin(req, state) + "/files/" + name;
             for (const auto& kv : extra)
@@ -368,8 +367,8 @@ reply api_reply(const route& rt, const received_request& req, emulator_state& st
     // Azure: the deployment stands for the model when the body names none.
     const received_form* form = &req.form;
     received_form azure_form;
-    bool deployment_is_model = rt.azure && (is_gpt_image_model(rt.deployment) ||
-                                            rt.deployment.starts_with("dall-e-"));
+    bool deployment_is_model =
+        rt.azure && (is_gpt_image_model(rt.deployment) || rt.deployment.starts_with("dall-e-"));
     if (deployment_is_model && is_json && body->is_object() && !body->as_object().contains("model"))
         body->as_object()["model"] = rt.deployment;
     if (deployment_is_model && is_form && !req.form.data.field("model")) {
@@ -449,8 +448,8 @@ std::string_view auth_scheme(const received_request& req, const emulator_state& 
         scheme = "api-key";
         presented = std::string(trim(*api_key));
     }
-    ok = !state.opts.api_key ||
-         ((scheme == "bearer" || scheme == "api-key") && key_matches(presented, *state.opts.api_key));
+    ok = !state.opts.api_key || ((scheme == "bearer" || scheme == "api-key") &&
+                                 key_matches(presented, *state.opts.api_key));
     return scheme;
 }
 
@@ -532,7 +531,8 @@ std::string url_decode(std::string_view s) {
         char c = s[i];
         if (c == '+') {
             out += ' ';
-        } else if (c == '%' && i + 2 < s.size() + 0 && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        } else if (c == '%' && i + 2 < s.size() + 0 &&
+                   std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                    std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
             i += 2;
@@ -628,7 +628,8 @@ handled handle_request(const received_request& req, emulator_state& state) {
     }
 
     // URL results: no authentication (like the API's signed URLs).
-    if (req.method == "GET" && (t.path.starts_with("/files/") || t.path.starts_with("/v1/files/"))) {
+    if (req.method == "GET" &&
+        (t.path.starts_with("/files/") || t.path.starts_with("/v1/files/"))) {
         std::string name = t.path.substr(t.path.rfind('/') + 1);
         reply r;
         if (auto img = state.urls.get(name, url_store::clock::now())) {

@@ -31,8 +31,8 @@ struct received_request {
 
     enum class body_kind { none, json, multipart, other };
     body_kind kind = body_kind::none;
-    std::string json_text;  // body_kind::json
-    received_form form;     // body_kind::multipart
+    std::string json_text; // body_kind::json
+    received_form form;    // body_kind::multipart
     std::uint64_t body_size = 0;
     /// Set when the server could not take the body (too large ...): answered as a 400/413.
     std::string body_error;

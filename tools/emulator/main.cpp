@@ -1,10 +1,9 @@
 // openai-images-emulator: a local server that speaks the OpenAI Images API. See README.md.
 #include "emulator/certificates.hpp"
 #include "emulator/handler.hpp"
+#include "emulator/image_cache.hpp"
 #include "emulator/options.hpp"
 #include "emulator/server.hpp"
-
-#include "emulator/image_cache.hpp"
 
 #include <iostream>
 #include <memory>

@@ -22,8 +22,9 @@ std::optional<api_error> apply_model_rules(const image_job& job, bool has_respon
         return rule("stream", "Streaming is only supported for the GPT image models, not '" +
                                   job.model + "'.");
     if (job.gpt && has_response_format)
-        return rule("response_format", "Unknown parameter: 'response_format'. The GPT image "
-                                       "models always return base64-encoded images.",
+        return rule("response_format",
+                    "Unknown parameter: 'response_format'. The GPT image "
+                    "models always return base64-encoded images.",
                     "unknown_parameter");
     if (job.model == "dall-e-3" && job.n != 1)
         return rule("n", "Invalid 'n': dall-e-3 only supports n=1.");

@@ -1,8 +1,7 @@
 #include "emulator/request_checks.hpp"
 
-#include "emulator/model_rules.hpp"
-
 #include "codec/base64.hpp"
+#include "emulator/model_rules.hpp"
 
 #include <boost/json.hpp>
 
@@ -27,10 +26,9 @@ struct param_def {
     long long max = 0;
 };
 
-constexpr std::array<std::string_view, 6> gen_quality{"standard", "hd", "low", "medium", "high",
-                                                      "auto"};
-constexpr std::array<std::string_view, 5> edit_quality{"standard", "low", "medium", "high",
-                                                       "auto"};
+constexpr std::array<std::string_view, 6> gen_quality{"standard", "hd",   "low",
+                                                      "medium",   "high", "auto"};
+constexpr std::array<std::string_view, 5> edit_quality{"standard", "low", "medium", "high", "auto"};
 constexpr std::array<std::string_view, 4> json_edit_quality{"low", "medium", "high", "auto"};
 constexpr std::array<std::string_view, 2> response_formats{"url", "b64_json"};
 constexpr std::array<std::string_view, 3> output_formats{"png", "jpeg", "webp"};
@@ -41,11 +39,11 @@ constexpr std::array<std::string_view, 2> fidelities{"high", "low"};
 constexpr std::array<std::string_view, 3> variation_sizes{"256x256", "512x512", "1024x1024"};
 
 constexpr std::array<std::string_view, 8> generation_models{
-    "gpt-image-1.5", "gpt-image-2",      "gpt-image-2-2026-04-21", "dall-e-2",
-    "dall-e-3",      "gpt-image-1",      "gpt-image-1-mini",       "chatgpt-image-latest"};
+    "gpt-image-1.5", "gpt-image-2", "gpt-image-2-2026-04-21", "dall-e-2",
+    "dall-e-3",      "gpt-image-1", "gpt-image-1-mini",       "chatgpt-image-latest"};
 constexpr std::array<std::string_view, 7> edit_models{
-    "gpt-image-1.5",    "gpt-image-2",         "gpt-image-2-2026-04-21", "dall-e-2",
-    "gpt-image-1",      "gpt-image-1-mini",    "chatgpt-image-latest"};
+    "gpt-image-1.5", "gpt-image-2",      "gpt-image-2-2026-04-21", "dall-e-2",
+    "gpt-image-1",   "gpt-image-1-mini", "chatgpt-image-latest"};
 constexpr std::array<std::string_view, 6> json_edit_models{
     "gpt-image-1.5", "gpt-image-2",      "gpt-image-2-2026-04-21",
     "gpt-image-1",   "gpt-image-1-mini", "chatgpt-image-latest"};
@@ -221,8 +219,7 @@ json::value coerce(const param_def& def, const std::string& text) {
     return json::string(text);
 }
 
-std::optional<api_error> read_json_params(const json::object& body,
-                                          std::span<const param_def> defs,
+std::optional<api_error> read_json_params(const json::object& body, std::span<const param_def> defs,
                                           std::span<const std::string_view> structural,
                                           params& out) {
     for (const auto& kv : body) {
@@ -628,12 +625,11 @@ check_result check_edit_json(const json::value& body) {
             return *e;
         auto first = job.input_images.front();
         if (dims.first != 0 && first.first != 0 && dims != first)
-            return file_rule("mask", "Invalid 'mask': its dimensions (" +
-                                         std::to_string(dims.first) + "x" +
-                                         std::to_string(dims.second) +
-                                         ") differ from the first image's (" +
-                                         std::to_string(first.first) + "x" +
-                                         std::to_string(first.second) + ").");
+            return file_rule("mask",
+                             "Invalid 'mask': its dimensions (" + std::to_string(dims.first) + "x" +
+                                 std::to_string(dims.second) + ") differ from the first image's (" +
+                                 std::to_string(first.first) + "x" + std::to_string(first.second) +
+                                 ").");
     }
     return finish(operation::edit, true, p, std::move(job));
 }

@@ -57,7 +57,9 @@ void server_stats::stream_opened() noexcept {
 
 boost::json::object server_stats::to_json() const {
     boost::json::object o;
-    auto get = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+    auto get = [](const std::atomic<std::uint64_t>& a) {
+        return a.load(std::memory_order_relaxed);
+    };
     o["connections_accepted"] = get(connections_accepted);
     o["connections_open"] = get(connections_open);
     o["connections_peak"] = get(connections_peak);

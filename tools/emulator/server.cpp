@@ -81,8 +81,12 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-plain_stream& tcp_layer(plain_stream& s) { return s; }
-plain_stream& tcp_layer(tls_stream& s) { return s.next_layer(); }
+plain_stream& tcp_layer(plain_stream& s) {
+    return s;
+}
+plain_stream& tcp_layer(tls_stream& s) {
+    return s.next_layer();
+}
 
 // Abortive close: RST instead of FIN, and no TLS close_notify.
 template <class Stream>
@@ -200,8 +204,8 @@ awaitable<bool> read_body(Stream& s, beast::flat_buffer& buffer,
                           http::request_parser<http::buffer_body>& parser,
                           const body_policy& policy, received_request& req, server_context& ctx) {
     const options& o = ctx.state.opts;
-    std::uint64_t limit = policy.kind == received_request::body_kind::json ? o.max_json_body
-                                                                           : o.max_multipart_body;
+    std::uint64_t limit =
+        policy.kind == received_request::body_kind::json ? o.max_json_body : o.max_multipart_body;
     parser.body_limit(limit);
     if (auto len = parser.content_length(); len && *len > limit) {
         req.body_error = "Request body too large: " + std::to_string(*len) +
@@ -227,8 +231,8 @@ awaitable<bool> read_body(Stream& s, beast::flat_buffer& buffer,
         std::size_t got = read_chunk - parser.get().body().size;
         if (ec) {
             if (ec == http::error::body_limit) {
-                req.body_error = "Request body too large: the limit is " + std::to_string(limit) +
-                                 " bytes.";
+                req.body_error =
+                    "Request body too large: the limit is " + std::to_string(limit) + " bytes.";
                 req.body_error_status = 413;
             }
             co_return false;
@@ -348,8 +352,8 @@ awaitable<void> session(tcp::socket socket, server_context& ctx) {
 
 awaitable<void> accept_loop(tcp::acceptor& acceptor, server_context& ctx) {
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(*ctx.ioc),
-                                                           tuple_awaitable);
+        auto [ec, socket] =
+            co_await acceptor.async_accept(asio::make_strand(*ctx.ioc), tuple_awaitable);
         if (ec) {
             if (ctx.stopping.load() || ec == asio::error::operation_aborted)
                 co_return;

@@ -1,8 +1,8 @@
 #include "emulator/sha256.hpp"
 
-#include <openssl/evp.h>
-
 #include <stdexcept>
+
+#include <openssl/evp.h>
 
 namespace openai::emulator {
 

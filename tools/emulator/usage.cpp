@@ -37,14 +37,16 @@ image_usage compute_usage(const usage_input& in) {
     u.text_tokens = std::max<std::uint64_t>(1, (in.prompt.size() + 3) / 4);
     for (auto [w, h] : in.input_images)
         u.image_tokens += input_image_tokens(w, h, in.high_input_fidelity);
-    double pixels = double(std::max<std::uint32_t>(in.width, 1)) * std::max<std::uint32_t>(in.height, 1);
+    double pixels =
+        double(std::max<std::uint32_t>(in.width, 1)) * std::max<std::uint32_t>(in.height, 1);
     auto per_image = static_cast<std::uint64_t>(
         std::llround(double(square_tokens(in.quality)) * std::sqrt(pixels / (1024.0 * 1024.0))));
     // The API bills the two rectangular standard sizes 1.5x the square one.
     if (in.width != in.height && std::max(in.width, in.height) == 1536 &&
         std::min(in.width, in.height) == 1024)
         per_image = square_tokens(in.quality) * 3 / 2;
-    u.output_tokens = per_image * std::max(1u, in.n) + 100ull * in.partial_images * std::max(1u, in.n);
+    u.output_tokens =
+        per_image * std::max(1u, in.n) + 100ull * in.partial_images * std::max(1u, in.n);
     return u;
 }
 
