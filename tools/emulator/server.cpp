@@ -117,6 +117,14 @@ awaitable<void> sleep_for(std::chrono::milliseconds d) {
     co_await timer.async_wait(tuple_awaitable);
 }
 
+// The reset of `reset-after-bytes`: a moment after the last byte, so that the peer's kernel has
+// acknowledged the bytes before the RST arrives (a RST may discard unread data on some stacks).
+template <class Stream>
+awaitable<void> reset_soon(Stream& s) {
+    co_await sleep_for(std::chrono::milliseconds(20));
+    reset_connection(s);
+}
+
 // Writes a plan's bytes with its byte-level faults. Returns false when the connection must not
 // be used again (reset, write error, no response).
 template <class Stream>
@@ -163,7 +171,7 @@ awaitable<bool> write_plan(Stream& s, const wire_plan& plan, server_stats& stats
             std::size_t budget = slice_max;
             if (plan.reset_after_bytes) {
                 if (written >= *plan.reset_after_bytes) {
-                    reset_connection(s);
+                    co_await reset_soon(s);
                     co_return false;
                 }
                 budget = std::min<std::size_t>(budget, *plan.reset_after_bytes - written);
@@ -191,7 +199,7 @@ awaitable<bool> write_plan(Stream& s, const wire_plan& plan, server_stats& stats
     if (!co_await flush())
         co_return false;
     if (plan.reset_after_bytes && written >= *plan.reset_after_bytes) {
-        reset_connection(s);
+        co_await reset_soon(s);
         co_return false;
     }
     co_return true;
@@ -426,6 +434,11 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls,
         acceptor.close(ignored);
         *deadline = std::chrono::steady_clock::now() + state.opts.shutdown_grace;
         poll_shutdown();
+        // A second signal cuts the grace period short.
+        signals.async_wait([&](const boost::system::error_code& again, int) {
+            if (!again)
+                ioc.stop();
+        });
     });
 
     asio::co_spawn(ioc, accept_loop(acceptor, ctx), asio::detached);
