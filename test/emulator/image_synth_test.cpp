@@ -7,8 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <chrono>
 #include <cstdlib>
+#include <ctime>
 
 namespace em = openai::emulator;
 using em::image_format;
@@ -235,16 +235,12 @@ BOOST_AUTO_TEST_CASE(padding_does_not_compress) {
         BOOST_TEST(count > 1'500u);
 }
 
-BOOST_AUTO_TEST_CASE(png_1024_is_fast) {
-    // Generous bound for sanitizer and debug builds; the release build takes a few milliseconds.
-    const auto start = std::chrono::steady_clock::now();
+BOOST_AUTO_TEST_CASE(png_1024_is_made) {
+    // Speed is measured by the benchmarks, not asserted here (no timing thresholds in tests).
     const auto img = em::synthesize(spec_of("speed", 1024, 1024));
-    const auto took = std::chrono::steady_clock::now() - start;
-    const double ms = std::chrono::duration<double, std::milli>(took).count();
-    BOOST_TEST_MESSAGE("1024x1024 PNG: " << img.bytes.size() << " bytes in " << ms << " ms");
-#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
-    BOOST_TEST(took < std::chrono::milliseconds(100));
-#endif
+    BOOST_TEST(img.width == 1024u);
+    BOOST_TEST(img.height == 1024u);
+    BOOST_TEST(!img.bytes.empty());
 }
 
 BOOST_AUTO_TEST_CASE(impossible_specs_are_refused) {

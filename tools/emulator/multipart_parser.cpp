@@ -238,6 +238,10 @@ multipart_parser::multipart_parser(std::string boundary, multipart_sink& sink,
     , limits_(limits) {
     // The first delimiter may open the body without a preceding CRLF: act as if one came first.
     held_ = "\r\n";
+    // The delimiter search relies on the boundary holding no CR (RFC 2046 forbids it anyway).
+    const std::string_view b = std::string_view(delimiter_).substr(4);
+    if (b.empty() || b.size() > 70 || b.find_first_of("\r\n") != std::string_view::npos)
+        fail("invalid multipart boundary " + quoted(b));
 }
 
 bool multipart_parser::feed(std::string_view bytes) {

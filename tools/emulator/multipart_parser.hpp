@@ -61,8 +61,8 @@ std::optional<std::string> parse_multipart_boundary(std::string_view content_typ
 
 class multipart_parser {
 public:
-    /// `boundary` as returned by parse_multipart_boundary (not validated again). The sink must
-    /// outlive the parser.
+    /// `boundary` as returned by parse_multipart_boundary. An empty one, one over 70 bytes or one
+    /// with CR or LF leaves the parser failed from the start. The sink must outlive the parser.
     multipart_parser(std::string boundary, multipart_sink& sink, multipart_limits limits = {});
 
     multipart_parser(const multipart_parser&) = delete;
