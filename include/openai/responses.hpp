@@ -1,0 +1,74 @@
+// The response of the three image endpoints: `ImagesResponse`, `Image` and the usage objects.
+//
+// Images hold their DECODED bytes: the base64 text of `b64_json` is decoded while the response
+// is parsed and never kept, so a result costs about its image size in memory.
+#pragma once
+
+#include <openai/open_string.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace openai {
+
+/// `input_tokens_details` of `ImagesUsage` / `ImageGenUsage`.
+struct input_tokens_details {
+    std::int64_t text_tokens = 0;
+    std::int64_t image_tokens = 0;
+
+    friend bool operator==(const input_tokens_details&, const input_tokens_details&) = default;
+};
+
+/// `ImageGenOutputTokensDetails`.
+struct output_tokens_details {
+    std::int64_t image_tokens = 0;
+    std::int64_t text_tokens = 0;
+
+    friend bool operator==(const output_tokens_details&, const output_tokens_details&) = default;
+};
+
+/// Token usage of GPT image models: `ImagesUsage` (stream events) and `ImageGenUsage`
+/// (responses) in one type; `output_tokens_details` is only in the latter.
+struct image_usage {
+    std::int64_t total_tokens = 0;
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+    openai::input_tokens_details input_tokens_details{};
+    std::optional<openai::output_tokens_details> output_tokens_details{};
+
+    friend bool operator==(const image_usage&, const image_usage&) = default;
+};
+
+/// `Image`: one generated image, as bytes (GPT image models, or `response_format=b64_json`) or
+/// as a URL valid for 60 minutes (DALL-E with `response_format=url`).
+struct image {
+    /// The decoded image file (PNG, JPEG or WebP); unset when the result is a URL.
+    std::optional<std::string> bytes{};
+    std::optional<std::string> url{};
+    std::optional<std::string> revised_prompt{}; ///< dall-e-3 only
+
+    bool has_bytes() const noexcept { return bytes.has_value(); }
+
+    /// The bytes encoded again as base64, as the API sent them; empty when there are none.
+    /// Costs a new buffer 4/3 the image size: prefer `bytes`.
+    std::string b64_json() const;
+
+    friend bool operator==(const image&, const image&) = default;
+};
+
+/// `ImagesResponse`.
+struct images_response {
+    std::int64_t created = 0; ///< Unix time, seconds
+    std::vector<openai::image> data{};
+    std::optional<image_background> background{};
+    std::optional<openai::output_format> output_format{};
+    std::optional<image_size> size{};
+    std::optional<image_quality> quality{};
+    std::optional<image_usage> usage{}; ///< GPT image models only
+
+    friend bool operator==(const images_response&, const images_response&) = default;
+};
+
+} // namespace openai

@@ -1,0 +1,69 @@
+// Parsing JSON text into a DOM, except for the image payloads: the `b64_json` strings at the top
+// level (stream events) and in `data[i]` (ImagesResponse) are base64-decoded while they are
+// parsed and kept as bytes beside the DOM, which holds an empty string in their place. The base64
+// text is never stored, so peak memory is the decoded size plus the piece being parsed.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace openai::codec {
+
+/// A decoding failure: the code (openai::errc) and a message naming the JSON path.
+struct json_failure {
+    boost::system::error_code code;
+    std::string message;
+};
+
+/// Where a decoded `b64_json` was: `top_level_blob` for the document's own member, i for
+/// `data[i].b64_json`.
+inline constexpr std::int64_t top_level_blob = -1;
+
+/// A captured `b64_json`: its bytes, or why it is not base64. The error is raised only by a
+/// decoder that uses the member, so an unknown event type with odd text in it is still skipped.
+struct json_blob {
+    std::string bytes;
+    std::string error; ///< e.g. "invalid base64: invalid character at offset 3"; empty if fine
+};
+
+struct json_document {
+    boost::json::value root;
+    std::map<std::int64_t, json_blob> blobs; ///< captured b64_json, by position
+};
+
+/// Incremental parser of one JSON document (pieces may split the text anywhere).
+class json_document_parser {
+public:
+    json_document_parser();
+    ~json_document_parser();
+    json_document_parser(json_document_parser&&) noexcept;
+    json_document_parser& operator=(json_document_parser&&) noexcept;
+
+    /// Feeds a piece. Returns false on error (see failure()); further calls keep failing.
+    bool write(std::string_view piece);
+
+    /// Ends the text. Returns false when the document is incomplete or bad.
+    bool finish();
+
+    /// The error after write() or finish() returned false.
+    const json_failure& failure() const noexcept;
+
+    /// The document after finish() returned true.
+    json_document release();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+/// Parses a whole text; on error returns false and fills `failure`.
+bool parse_json_document(std::string_view text, json_document& out, json_failure& failure);
+
+} // namespace openai::codec
