@@ -153,6 +153,27 @@ BOOST_AUTO_TEST_CASE(model_rules_the_emulator_relies_on) {
             "background");
 }
 
+BOOST_AUTO_TEST_CASE(per_model_rules) {
+    refused(gen(R"({"prompt":"p","model":"gpt-image-1","size":"1792x1024"})"), "size");
+    refused(gen(R"({"prompt":"p","model":"dall-e-2","size":"1536x1024"})"), "size");
+    refused(gen(R"({"prompt":"p","model":"dall-e-3","size":"512x512"})"), "size");
+    refused(gen(R"({"prompt":"p","model":"dall-e-2","output_format":"png"})"), "output_format");
+    refused(gen(R"({"prompt":"p","model":"dall-e-2","style":"vivid"})"), "style");
+    refused(gen(R"({"prompt":"p","model":"gpt-image-1","quality":"hd"})"), "quality");
+    refused(gen(R"({"prompt":")" + std::string(1001, 'a') + R"(","model":"dall-e-2"})"), "prompt");
+    BOOST_TEST(
+        accepted(gen(R"({"prompt":")" + std::string(1001, 'a') + R"(","model":"gpt-image-1"})"))
+            .prompt.size() == 1001u);
+    auto custom = accepted(gen(R"({"prompt":"p","model":"gpt-image-2","size":"1536x864"})"));
+    BOOST_TEST(custom.width == 1536u);
+    BOOST_TEST(custom.height == 864u);
+    refused(gen(R"({"prompt":"p","model":"gpt-image-2","size":"1000x1000"})"), "size");
+    refused(gen(R"({"prompt":"p","model":"gpt-image-2","size":"3840x960"})"), "size"); // 4:1
+    refused(json_edit(R"({"model":"gpt-image-1-mini","prompt":"p","input_fidelity":"high",
+                          "images":[{"file_id":"f"}]})"),
+            "input_fidelity");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(json_edit_checks)

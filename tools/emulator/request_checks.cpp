@@ -256,7 +256,8 @@ bool get_bool(const params& p, std::string_view name, bool fallback) {
 }
 
 // Builds the job from checked parameters: model, prompt, size and defaults.
-check_result finish(operation op, bool json_edit, const params& p, image_job job) {
+check_result finish(operation op, bool json_edit, const params& p, image_job job,
+                    const rule_inputs& inputs = {}) {
     job.op = op;
     job.json_edit = json_edit;
 
@@ -323,7 +324,6 @@ check_result finish(operation op, bool json_edit, const params& p, image_job job
     job.moderation = get_string(p, "moderation");
     job.style = get_string(p, "style");
     job.user = get_string(p, "user");
-    bool has_response_format = p.contains(std::string_view("response_format"));
     job.response_format = get_string(p, "response_format", job.gpt ? "b64_json" : "url");
 
     job.size = get_string(p, "size", job.gpt ? "auto" : "1024x1024");
@@ -334,7 +334,10 @@ check_result finish(operation op, bool json_edit, const params& p, image_job job
                              "'auto', '1024x1024', '1536x1024', '1024x1536' or WIDTHxHEIGHT");
     }
 
-    if (auto e = apply_model_rules(job, has_response_format))
+    json::object sent;
+    for (const auto& [name, value] : p)
+        sent[name] = value;
+    if (auto e = apply_model_rules(job, sent, inputs))
         return *e;
     // The emulator's own limit, whatever the model rules said: it draws the pictures.
     if (job.width > 4096 || job.height > 4096)
@@ -348,6 +351,20 @@ check_result finish(operation op, bool json_edit, const params& p, image_job job
         return e;
     }
     return job;
+}
+
+// An upload as the rules see it: its first bytes stand for the file (sizes are checked here).
+openai::edit_image upload_of(const form_file& f) {
+    return openai::image_file::from_bytes(f.head, f.filename.empty() ? "upload" : f.filename)
+        .with_content_type(f.content_type);
+}
+
+// A checked ImageRefParam as the rules see it.
+openai::edit_image reference_of(const json::value& v) {
+    const auto& o = v.as_object();
+    if (const auto* url = o.if_contains("image_url"))
+        return openai::image_reference::url(std::string(url->as_string()));
+    return openai::image_reference::file(std::string(o.at("file_id").as_string()));
 }
 
 bool mime_matches(std::string_view content_type, image_format& declared) {
@@ -613,16 +630,19 @@ check_result check_edit_json(const json::value& body) {
         e.code = "array_above_max_length";
         return e;
     }
+    rule_inputs inputs;
     for (std::size_t i = 0; i < arr.size(); ++i) {
         std::pair<std::uint32_t, std::uint32_t> dims;
         if (auto e = check_ref(arr[i], "images[" + std::to_string(i) + "]", dims))
             return *e;
         job.input_images.push_back(dims);
+        inputs.images.push_back(reference_of(arr[i]));
     }
     if (const json::value* mask = o.if_contains("mask"); mask && !mask->is_null()) {
         std::pair<std::uint32_t, std::uint32_t> dims;
         if (auto e = check_ref(*mask, "mask", dims))
             return *e;
+        inputs.mask = reference_of(*mask);
         auto first = job.input_images.front();
         if (dims.first != 0 && first.first != 0 && dims != first)
             return file_rule("mask",
@@ -631,7 +651,7 @@ check_result check_edit_json(const json::value& body) {
                                  std::to_string(first.first) + "x" + std::to_string(first.second) +
                                  ").");
     }
-    return finish(operation::edit, true, p, std::move(job));
+    return finish(operation::edit, true, p, std::move(job), inputs);
 }
 
 check_result check_edit_multipart(const received_form& form) {
@@ -679,7 +699,12 @@ check_result check_edit_multipart(const received_form& form) {
                                          std::to_string(images[0]->info.width) + "x" +
                                          std::to_string(images[0]->info.height) + ").");
     }
-    auto result = finish(operation::edit, false, p, std::move(job));
+    rule_inputs inputs;
+    for (const form_file* f : images)
+        inputs.images.push_back(upload_of(*f));
+    if (mask)
+        inputs.mask = upload_of(*mask);
+    auto result = finish(operation::edit, false, p, std::move(job), inputs);
     if (auto* accepted = std::get_if<image_job>(&result)) {
         // File rules that depend on the model.
         if (accepted->gpt) {
@@ -726,7 +751,9 @@ check_result check_variation(const received_form& form) {
     image_job job;
     job.input_images.emplace_back(image.info.width, image.info.height);
     job.input_digest = image.sha256_hex();
-    return finish(operation::variation, false, p, std::move(job));
+    rule_inputs inputs;
+    inputs.images.push_back(upload_of(image));
+    return finish(operation::variation, false, p, std::move(job), inputs);
 }
 
 } // namespace openai::emulator
