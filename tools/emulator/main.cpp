@@ -8,6 +8,8 @@
 #include <iostream>
 #include <memory>
 
+#include <sys/resource.h>
+
 namespace emu = openai::emulator;
 
 int main(int argc, char** argv) {
@@ -20,6 +22,12 @@ int main(int argc, char** argv) {
     if (!parsed.opts) {
         std::cerr << "openai-images-emulator: " << parsed.error << "\n";
         return 2;
+    }
+    // Benchmarks hold ten thousand connections: lift the soft descriptor limit to the hard one.
+    if (rlimit limit{};
+        ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
     }
     try {
         std::optional<emu::server_tls> tls;

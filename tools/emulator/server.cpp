@@ -391,6 +391,8 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls,
                                  ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
             ctx.tls->use_certificate_chain(asio::buffer(tls->cert_chain_pem));
             ctx.tls->use_private_key(asio::buffer(tls->key_pem), ssl::context::pem);
+            // Idle connections (thousands of slow streams) give their record buffers back.
+            SSL_CTX_set_mode(ctx.tls->native_handle(), SSL_MODE_RELEASE_BUFFERS);
         }
     } catch (const std::exception& e) {
         std::cerr << "openai-images-emulator: TLS setup failed: " << e.what() << std::endl;
