@@ -1,0 +1,59 @@
+// The emulator's command line. Tests, demos and benchmarks depend on it; see README.md.
+#pragma once
+
+#include "emulator/fault.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace openai::emulator {
+
+struct options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+    bool tls = false;
+    /// Where `--tls` writes ca.pem (created when missing).
+    std::string cert_dir;
+    /// When set, requests must carry it (`Authorization: Bearer KEY` or `api-key: KEY`).
+    std::optional<std::string> api_key;
+    /// io_context threads.
+    unsigned threads = 1;
+    /// Time before each response head (an emulated generation time).
+    std::chrono::milliseconds latency{0};
+    /// Time before each event of a stream.
+    std::chrono::milliseconds partial_interval{0};
+    /// Each image about this many bytes (0: natural size).
+    std::size_t payload_bytes = 0;
+    /// `--fault SPEC`, in order.
+    std::vector<fault_spec> faults;
+    /// How long `response_format=url` images stay downloadable.
+    std::chrono::milliseconds url_ttl{std::chrono::hours(1)};
+    /// Reported in the rate-limit headers.
+    std::uint64_t rate_limit_requests = 10'000;
+    std::uint64_t rate_limit_tokens = 10'000'000;
+    /// Requests kept for `GET /v1/_emulator/requests`.
+    std::size_t log_capacity = 1000;
+    /// After SIGINT/SIGTERM, how long in-flight responses may take before connections close.
+    std::chrono::milliseconds shutdown_grace{2000};
+    /// Largest accepted request body: JSON and multipart.
+    std::size_t max_json_body = 64u << 20;
+    std::uint64_t max_multipart_body = 1ull << 30;
+};
+
+struct parse_outcome {
+    std::optional<options> opts; // set on success
+    bool help = false;           // --help was asked
+    std::string error;           // set on failure
+};
+
+/// Parses argv[1..]. Numbers must be plain decimal; unknown flags are errors.
+parse_outcome parse_options(const std::vector<std::string>& args);
+
+/// The --help text.
+std::string usage_text();
+
+} // namespace openai::emulator
