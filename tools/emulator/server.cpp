@@ -398,8 +398,10 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls,
         std::cerr << "openai-images-emulator: TLS setup failed: " << e.what() << std::endl;
         return 1;
     }
-    asio::thread_pool workers(std::max(2u, std::min(8u, std::thread::hardware_concurrency())));
     asio::io_context ioc(static_cast<int>(state.opts.threads));
+    // Declared after the io_context so that it goes first: work it still holds may own coroutine
+    // frames whose sockets need the io_context alive while they are destroyed.
+    asio::thread_pool workers(std::max(2u, std::min(8u, std::thread::hardware_concurrency())));
     ctx.ioc = &ioc;
     ctx.workers = &workers;
     tcp::acceptor acceptor(ioc);
