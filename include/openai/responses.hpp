@@ -5,6 +5,7 @@
 #pragma once
 
 #include <openai/open_string.hpp>
+#include <openai/response_metadata.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -67,6 +68,8 @@ struct images_response {
     std::optional<image_size> size{};
     std::optional<image_quality> quality{};
     std::optional<image_usage> usage{}; ///< GPT image models only
+    /// Not part of the body: status, x-request-id, rate limits, attempts of the call.
+    response_metadata meta{};
 
     friend bool operator==(const images_response&, const images_response&) = default;
 };

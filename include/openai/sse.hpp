@@ -77,8 +77,10 @@ public:
     /// True when feed() dispatched an event that take_event() has not taken yet.
     bool has_event() const noexcept { return has_event_; }
 
-    /// Moves the dispatched event out. Precondition: has_event(); otherwise returns an empty
-    /// event (all fields "").
+    /// Hands the dispatched event out. Precondition: has_event(); otherwise returns an empty
+    /// event (all fields ""). The data comes in an exactly sized string; the parser keeps its
+    /// own buffer for the next event (until finish() or reset()), so a stream of large events
+    /// does not reallocate its way up to each one.
     event take_event();
 
     /// Like take_event(), but swaps the event into `out` and keeps the old strings of `out`

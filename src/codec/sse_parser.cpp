@@ -56,7 +56,13 @@ event parser::take_event() {
     if (!has_event_)
         return {};
     has_event_ = false;
-    return std::move(event_);
+    // The data is copied into an exactly sized string and the buffer kept for the next event:
+    // handing the buffer over would make every event regrow one from nothing by doubling, which
+    // touches twice its size in fresh pages and measured several times slower for 16 MB events.
+    event out{std::move(event_.type), event_.data, std::move(event_.id)};
+    event_.data.clear();
+    data_.swap(event_.data); // data_ is empty: feed() stops right after a dispatch
+    return out;
 }
 
 void parser::take_event(event& out) noexcept {

@@ -1,0 +1,49 @@
+// One HTTP exchange with retries: the part every operation (unary calls, stream openings,
+// downloads) shares. It leases a connection, sends the request, reads the response head and
+// hands the body to a caller-supplied reader; failures come back as error_info.
+#pragma once
+
+#include "api/client_impl.hpp"
+#include "transport/body_source.hpp"
+#include "transport/connection_pool.hpp"
+
+#include <openai/request_error.hpp>
+#include <openai/response_metadata.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace openai::detail {
+
+// A request ready to send, possibly several times.
+struct prepared_request {
+    std::string_view method = "POST";
+    std::string path; // below the base URL, e.g. "/images/generations"
+    std::shared_ptr<const transport::body_source> body; // null for none
+    std::string_view accept = "application/json";
+};
+
+// What the body reader gets: the lease of the connection (to read the body from, or to keep, as a
+// stream does) and the response head. It returns an empty error_info on success; on failure it
+// says whether a retry may help.
+struct body_result {
+    error_info error;
+    bool retryable = false;
+};
+
+using body_reader = std::function<boost::asio::awaitable<body_result>(
+    transport::lease& lease, const boost::beast::http::fields& fields, int status,
+    const transport::deadline& limit)>;
+
+// Runs the request with the client's retry policy (as overridden by `options`). On a 2xx
+// response with the expected content type, `on_success` reads the body; error responses are read
+// and decoded here. `meta` receives the last response's metadata.
+boost::asio::awaitable<error_info> exchange(client_impl& client, const prepared_request& request,
+                                            const request_options& options,
+                                            const body_reader& on_success, response_metadata& meta);
+
+} // namespace openai::detail

@@ -1,0 +1,113 @@
+#include "api/multipart_source.hpp"
+
+#include "codec/form_fields.hpp"
+#include "codec/multipart.hpp"
+
+#include <openai/error.hpp>
+
+namespace openai::detail {
+namespace {
+
+class multipart_source final : public transport::body_source {
+public:
+    explicit multipart_source(codec::multipart_body body)
+        : body_(std::move(body)) {}
+
+    std::string content_type() const override { return body_.content_type(); }
+    std::uint64_t size() const override { return body_.content_length(); }
+
+    std::unique_ptr<transport::body_cursor> open(boost::system::error_code&,
+                                                 std::string&) const override {
+        struct cursor final : transport::body_cursor {
+            codec::multipart_body::reader reader;
+            explicit cursor(codec::multipart_body::reader r)
+                : reader(std::move(r)) {}
+            std::size_t read(char* data, std::size_t size, boost::system::error_code& ec,
+                             std::string& what) override {
+                const auto n = reader.read(data, size, ec);
+                if (ec)
+                    what = reader.error_message();
+                return n;
+            }
+        };
+        return std::make_unique<cursor>(body_.open());
+    }
+
+private:
+    codec::multipart_body body_;
+};
+
+codec::multipart_file to_part(const image_file& image, std::string name) {
+    codec::multipart_file part;
+    part.name = std::move(name);
+    part.filename = image.filename();
+    part.content_type = image.content_type();
+    if (image.is_memory())
+        part.source = image.bytes();
+    else
+        part.source = image.path();
+    return part;
+}
+
+std::vector<codec::multipart_field> to_fields(std::vector<codec::form_field> fields) {
+    std::vector<codec::multipart_field> out;
+    out.reserve(fields.size());
+    for (auto& f : fields)
+        out.push_back({std::move(f.name), std::move(f.value)});
+    return out;
+}
+
+std::shared_ptr<const transport::body_source> build(std::vector<codec::form_field> fields,
+                                                    std::vector<codec::multipart_file> files,
+                                                    error_info& err) {
+    boost::system::error_code ec;
+    std::string message;
+    auto body =
+        codec::multipart_body::make(to_fields(std::move(fields)), std::move(files), ec, message);
+    if (ec) {
+        err.code = ec;
+        err.message = std::move(message);
+        return nullptr;
+    }
+    return std::make_shared<multipart_source>(std::move(body));
+}
+
+} // namespace
+
+std::shared_ptr<const transport::body_source> make_multipart_source(const edit_request& req,
+                                                                    error_info& err) {
+    std::vector<codec::multipart_file> files;
+    // One image goes as `image` (what dall-e-2 expects); several as repeated `image[]` parts.
+    const char* name = req.images.size() == 1 ? "image" : "image[]";
+    const auto file_of = [&](const edit_image& input) -> const image_file* {
+        return std::get_if<image_file>(&input);
+    };
+    for (const auto& input : req.images) {
+        const auto* file = file_of(input);
+        if (!file) {
+            err.code = errc::invalid_request;
+            err.message = "invalid request: image: files and image references cannot be mixed";
+            return nullptr;
+        }
+        files.push_back(to_part(*file, name));
+    }
+    if (req.mask) {
+        const auto* file = file_of(*req.mask);
+        if (!file) {
+            err.code = errc::invalid_request;
+            err.message = "invalid request: mask: a file mask needs file images, not references";
+            return nullptr;
+        }
+        files.push_back(to_part(*file, "mask"));
+    }
+    return build(codec::form_fields(req), std::move(files), err);
+}
+
+std::shared_ptr<const transport::body_source> make_multipart_source(const variation_request& req,
+                                                                    error_info& err) {
+    std::vector<codec::multipart_file> files;
+    files.push_back(to_part(req.image, "image"));
+    return build(codec::form_fields(req), std::move(files), err);
+}
+
+} // namespace openai::detail

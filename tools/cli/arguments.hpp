@@ -1,0 +1,42 @@
+// Command-line parsing for openai-images: `--name value` and `--flag` options after a command.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace openai::cli {
+
+// A usage problem: the program prints it with a hint and exits with status 2.
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// What one command accepts: options that take a value (possibly repeated) and bare flags.
+struct option_spec {
+    std::set<std::string> valued;
+    std::set<std::string> repeatable; // subset of valued
+    std::set<std::string> flags;
+};
+
+class parsed_arguments {
+public:
+    // Throws usage_error naming the unknown option, missing value or stray argument.
+    parsed_arguments(const std::vector<std::string>& args, const option_spec& spec);
+
+    bool flag(const std::string& name) const { return flags_.count(name) != 0; }
+    std::optional<std::string> value(const std::string& name) const;
+    const std::vector<std::string>& values(const std::string& name) const;
+    // Integer option within [min, max]; throws usage_error naming the option otherwise.
+    std::optional<int> integer(const std::string& name, int min, int max) const;
+    std::optional<double> number(const std::string& name, double min, double max) const;
+
+private:
+    std::map<std::string, std::vector<std::string>> values_;
+    std::set<std::string> flags_;
+};
+
+} // namespace openai::cli

@@ -1,0 +1,12 @@
+// The commands of openai-images. Each returns the process exit status (0 ok, 1 failure) and
+// throws usage_error for problems with its arguments (status 2).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace openai::cli {
+
+int run_generate(const std::vector<std::string>& args);
+
+} // namespace openai::cli
