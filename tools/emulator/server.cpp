@@ -271,7 +271,8 @@ awaitable<bool> read_body(Stream& s, beast::flat_buffer& buffer,
     }
     if (form)
         req.form = form->finish();
-    if (req.body_size == 0 && policy.kind != received_request::body_kind::multipart)
+    // An empty JSON body stays JSON: it is answered as unparsable, like the API does.
+    if (req.body_size == 0 && policy.kind == received_request::body_kind::other)
         req.kind = received_request::body_kind::none;
     co_return true;
 }
