@@ -78,6 +78,9 @@ BOOST_AUTO_TEST_CASE(validation_errors) {
     auto json_err =
         ot::api_error_of(c.request("POST", "/v1/images/generations", R"({"prompt":"p")"), 400);
     BOOST_TEST(json_err.at("param").is_null());
+    auto empty = ot::api_error_of(c.request("POST", "/v1/images/generations", ""), 400);
+    BOOST_TEST(empty.at("message").as_string().find("could not parse the JSON body") !=
+               std::string::npos);
     auto var = ot::api_error_of(
         c.request(
             "POST", "/v1/images/variations",
