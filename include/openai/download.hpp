@@ -3,6 +3,7 @@
 #pragma once
 
 #include <openai/client_config.hpp>
+#include <openai/detail/awaitable_fix.hpp>
 #include <openai/request_error.hpp>
 #include <openai/response_metadata.hpp>
 
@@ -24,6 +25,12 @@ struct download_result {
     response_metadata meta{};   ///< status, x-request-id, attempts
 };
 
+} // namespace openai
+
+// `co_await client.download(url, path)` with the default `asio::deferred` token.
+OPENAI_DETAIL_FIX_EXCEPTION_PTR_AWAIT(openai::download_result)
+
+namespace openai {
 namespace detail {
 
 class client_impl;

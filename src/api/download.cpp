@@ -97,6 +97,8 @@ body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
                 file_failed();
                 co_return result;
             }
+            // Read now: finishing the exchange releases the response head.
+            std::string content_type(fields[http::field::content_type]);
             std::unique_ptr<char[]> chunk(new char[read_chunk]);
             while (!lease->body_done()) {
                 error_code ec;
@@ -128,7 +130,7 @@ body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
             }
             out.path = path;
             out.size = file.size();
-            out.content_type = std::string(fields[http::field::content_type]);
+            out.content_type = std::move(content_type);
             co_return result;
         };
 }

@@ -127,9 +127,13 @@ BOOST_AUTO_TEST_CASE(a_url_result_streams_to_a_file) {
     BOOST_TEST(info.width == 256u);
     BOOST_TEST(dir.names() == std::vector<std::string>{"lighthouse.png"});
 
-    // Downloading again replaces the file and reuses the pooled connection.
+    // Downloading again (with the default token, awaited) replaces the file and reuses the
+    // pooled connection.
     const auto before = client.stats().connections_created;
-    run(ioc, client.download(url, target, asio::use_awaitable));
+    run(ioc, [&]() -> asio::awaitable<void> {
+        openai::download_result again = co_await client.download(url, target);
+        BOOST_TEST(again.size == bytes.size());
+    }());
     BOOST_TEST(read(target) == bytes);
     BOOST_TEST(client.stats().connections_created == before);
 }
