@@ -56,6 +56,29 @@ struct tls_options {
     std::shared_ptr<boost::asio::ssl::context> context;
 };
 
+// HTTP proxies. https targets go through a CONNECT tunnel (TLS with the origin inside it, verified
+// against the origin's name); http targets are sent to the proxy in absolute form. A proxy URL is
+// "http://[user:password@]host:port" (user info, percent-encoded, becomes Proxy-Authorization:
+// Basic); only http:// proxies are supported. Empty strings mean no proxy.
+struct proxy_options {
+    std::string https_proxy; // for https:// targets (HTTPS_PROXY)
+    std::string http_proxy;  // for http:// targets (HTTP_PROXY)
+    // Hosts reached directly (NO_PROXY): comma-separated names (also matching subdomains; a
+    // leading dot is optional), "name:port", IP addresses, CIDR blocks, or "*" for every host.
+    std::string no_proxy;
+};
+
+// Azure OpenAI. When set, requests go to
+// {endpoint}/openai/deployments/{deployment}/images/...?api-version={api_version} (base_url is
+// not used), the key travels as `api-key` instead of a bearer token, and a request without a
+// `model` is checked against the deployment's name (rules apply only when it names a known
+// model). Multipart edits and variations use the same paths.
+struct azure_options {
+    std::string endpoint;    // "https://my-resource.openai.azure.com"
+    std::string deployment;  // the deployment's name, e.g. "gpt-image-1"
+    std::string api_version; // e.g. "2025-04-01-preview"
+};
+
 // What one attempt of a request looked like, for logging and metrics hooks.
 struct attempt_record {
     std::string method;
@@ -70,7 +93,7 @@ struct attempt_record {
 };
 
 struct client_config {
-    std::string api_key; // sent as a bearer token; never logged
+    std::string api_key; // sent as a bearer token (Azure: as api-key); never logged
     std::string base_url = "https://api.openai.com/v1";
     std::string organization;    // OpenAI-Organization, when not empty
     std::string project;         // OpenAI-Project, when not empty
@@ -79,15 +102,25 @@ struct client_config {
     retry_policy retry;
     pool_options pool;
     tls_options tls;
+    proxy_options proxy;
+    std::optional<azure_options> azure;                  // Azure OpenAI instead of base_url
     std::uint64_t max_body_size = 1024ull * 1024 * 1024; // response bodies larger fail clearly
     std::size_t max_event_size = 64 * 1024 * 1024;       // one server-sent event
     bool validate_requests = true; // check the API's parameter rules before sending
     // Called on the operation's strand after every attempt; must not block.
     std::function<void(const attempt_record&)> on_attempt;
 
-    // Reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID; unset variables
-    // keep the defaults above.
+    // Reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID and the proxy
+    // variables HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case names first, as curl does;
+    // upper-case HTTP_PROXY is ignored when REQUEST_METHOD is set, since a CGI program gets it
+    // from the client's `Proxy:` header); unset or empty variables keep the defaults above.
     static client_config from_env();
+
+    // A configuration for Azure OpenAI: `azure` and `api_key` (sent as `api-key`) from the
+    // arguments, everything else at its default. To keep the environment's proxies as well, set
+    // `azure` on a from_env() configuration instead.
+    static client_config for_azure(std::string endpoint, std::string deployment,
+                                   std::string api_version, std::string api_key);
 };
 
 // Per-call overrides of the client's settings.

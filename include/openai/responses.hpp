@@ -8,8 +8,10 @@
 #include <openai/response_metadata.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace openai {
@@ -55,6 +57,15 @@ struct image {
     /// The bytes encoded again as base64, as the API sent them; empty when there are none.
     /// Costs a new buffer 4/3 the image size: prefer `bytes`.
     std::string b64_json() const;
+
+    /// Writes the bytes to `path` atomically: to a temporary file in the same directory, flushed
+    /// to disk, then renamed over `path` (an existing file is replaced; readers never see half an
+    /// image). The directory must exist. Throws std::filesystem::filesystem_error naming the path;
+    /// an image without bytes (a URL result: see `client::download`) is
+    /// std::errc::invalid_argument.
+    void save(const std::filesystem::path& path) const;
+    /// The same, reporting a failure in `ec` instead of throwing.
+    void save(const std::filesystem::path& path, std::error_code& ec) const noexcept;
 
     friend bool operator==(const image&, const image&) = default;
 };

@@ -3,6 +3,7 @@
 
 #include "transport/connection_pool.hpp"
 #include "transport/origin.hpp"
+#include "transport/proxy.hpp"
 
 #include <openai/client_config.hpp>
 
@@ -10,6 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace openai::detail {
@@ -20,14 +22,24 @@ public:
 
     const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
     const client_config& config() const noexcept { return config_; }
+    // Where API requests go (for Azure: the deployment's path and the api-version query).
     const transport::base_location& base() const noexcept { return base_; }
     transport::connection_pool& pool() noexcept { return *pool_; }
+    // The route to `target`: through the proxy configured for its scheme unless no_proxy
+    // exempts it.
+    transport::route route_for(const transport::origin& target) const;
+    // Why https is unavailable (an unusable CA setting with an http base URL), or empty.
+    const std::string& tls_error() const noexcept { return tls_error_; }
 
 private:
     boost::asio::any_io_executor executor_;
     client_config config_;
     transport::base_location base_;
+    std::optional<transport::proxy_endpoint> https_proxy_;
+    std::optional<transport::proxy_endpoint> http_proxy_;
+    transport::no_proxy_list no_proxy_;
     std::shared_ptr<boost::asio::ssl::context> tls_;
+    std::string tls_error_;
     std::shared_ptr<transport::connection_pool> pool_;
 };
 

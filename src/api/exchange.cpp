@@ -108,9 +108,10 @@ asio::awaitable<void> read_error_body(transport::connection& conn, const http::f
 }
 
 asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_request& request,
-                                        const std::string& head, const timeouts& limits,
-                                        bool fresh_only, const body_reader& on_success,
-                                        response_metadata& meta, bool& reused) {
+                                        const transport::route& route, const std::string& head,
+                                        const timeouts& limits, bool fresh_only,
+                                        const body_reader& on_success, response_metadata& meta,
+                                        bool& reused) {
     attempt_result result;
     auto& err = result.error;
     const transport::deadline request_deadline{
@@ -119,7 +120,7 @@ asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_requ
 
     error_code ec;
     std::string what;
-    auto lease = co_await client.pool().acquire(client.base().origin, fresh_only, ec);
+    auto lease = co_await client.pool().acquire(route, fresh_only, ec);
     if (ec) {
         err.code = ec;
         err.message = "cancelled while waiting for a connection";
@@ -159,10 +160,12 @@ asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_requ
 
     if (status >= 200 && status < 300) {
         const auto content_type = response[http::field::content_type];
-        if (!starts_with_icase(content_type, request.accept)) {
+        const auto expected =
+            request.expected_type.empty() ? request.accept : request.expected_type;
+        if (expected != "*/*" && !starts_with_icase(content_type, expected)) {
             err.code = errc::unexpected_content_type;
             err.message = "HTTP " + std::to_string(status) + " with content type '" +
-                          std::string(content_type) + "' where '" + std::string(request.accept) +
+                          std::string(content_type) + "' where '" + std::string(expected) +
                           "' was expected";
             lease->close();
             co_return result;
@@ -197,18 +200,35 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
     const unsigned max_retries = options.max_retries.value_or(config.retry.max_retries);
     const auto started = clock::now();
 
+    const auto& target = request.origin ? *request.origin : client.base().origin;
+    const auto route = client.route_for(target);
     request_head head_parts;
     head_parts.method = request.method;
-    head_parts.target = client.base().path + request.path;
-    if (!client.base().query.empty())
-        head_parts.target += "?" + client.base().query;
-    head_parts.host = client.base().origin.host_header();
+    if (request.origin) {
+        head_parts.target = request.path;
+    } else {
+        head_parts.target = client.base().path + request.path;
+        if (!client.base().query.empty())
+            head_parts.target += "?" + client.base().query;
+    }
+    // For the attempt hook: a result URL's query may hold a signature, so it is left out.
+    const std::string logged_path = request.origin
+                                        ? head_parts.target.substr(0, head_parts.target.find('?'))
+                                        : head_parts.target;
+    head_parts.host = target.host_header();
     head_parts.accept = request.accept;
     if (request.body) {
         head_parts.content_type = request.body->content_type();
         head_parts.content_length = request.body->size();
     }
-    head_parts.headers = standard_headers(config, options);
+    head_parts.headers =
+        request.origin ? download_headers(options) : standard_headers(config, options);
+    if (route.absolute_form()) {
+        // Plain http through a proxy: the proxy forwards requests named by absolute URLs.
+        head_parts.target = transport::absolute_prefix(target) + head_parts.target;
+        if (!route.proxy->authorization.empty())
+            head_parts.headers.emplace_back("Proxy-Authorization", route.proxy->authorization);
+    }
     std::string head_error;
     auto head = serialize_head(head_parts, head_error);
     if (!head) {
@@ -223,8 +243,8 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
     for (unsigned retry = 0;;) {
         const auto attempt_started = clock::now();
         bool reused = false;
-        auto result =
-            co_await attempt(client, request, *head, limits, fresh_only, on_success, meta, reused);
+        auto result = co_await attempt(client, request, route, *head, limits, fresh_only,
+                                       on_success, meta, reused);
         fresh_only = false;
         auto& err = result.error;
         err.attempts = retry + 1;
@@ -232,7 +252,7 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
 
         attempt_record record;
         record.method = std::string(request.method);
-        record.path = head_parts.target;
+        record.path = logged_path;
         record.attempt = retry;
         record.http_status = err.http_status;
         record.request_id = err.request_id;

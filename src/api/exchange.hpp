@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace openai::detail {
@@ -22,9 +23,15 @@ namespace openai::detail {
 // A request ready to send, possibly several times.
 struct prepared_request {
     std::string_view method = "POST";
-    std::string path; // below the base URL, e.g. "/images/generations"
+    // Below the base URL, e.g. "/images/generations"; with `origin` set, the whole path and query.
+    std::string path;
     std::shared_ptr<const transport::body_source> body; // null for none
     std::string_view accept = "application/json";
+    // What a 2xx body's Content-Type must start with; empty: `accept`; "*/*": anything.
+    std::string_view expected_type = {};
+    // Another origin than the API's (a result URL): sent without the client's credentials and
+    // default headers.
+    std::optional<transport::origin> origin = std::nullopt;
 };
 
 // What the body reader gets: the lease of the connection (to read the body from, or to keep, as a

@@ -80,14 +80,26 @@ std::optional<std::string> serialize_head(const request_head& head, std::string&
 header_list standard_headers(const client_config& config, const request_options& options) {
     header_list list;
     list.emplace_back("User-Agent", std::string("openai-images-cpp/") + version_string());
-    if (!config.api_key.empty())
-        list.emplace_back("Authorization", "Bearer " + config.api_key);
+    if (!config.api_key.empty()) {
+        if (config.azure)
+            list.emplace_back("api-key", config.api_key);
+        else
+            list.emplace_back("Authorization", "Bearer " + config.api_key);
+    }
     if (!config.organization.empty())
         list.emplace_back("OpenAI-Organization", config.organization);
     if (!config.project.empty())
         list.emplace_back("OpenAI-Project", config.project);
     for (const auto& [name, value] : config.default_headers)
         set_header(list, name, value);
+    for (const auto& [name, value] : options.extra_headers)
+        set_header(list, name, value);
+    return list;
+}
+
+header_list download_headers(const request_options& options) {
+    header_list list;
+    list.emplace_back("User-Agent", std::string("openai-images-cpp/") + version_string());
     for (const auto& [name, value] : options.extra_headers)
         set_header(list, name, value);
     return list;

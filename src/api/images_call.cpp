@@ -40,6 +40,31 @@ std::shared_ptr<const transport::body_source> json_body(const boost::json::objec
                                                     boost::json::serialize(body));
 }
 
+// Azure: a request without a model is checked as if it named its deployment, so the rules apply
+// when the deployment carries a known model's name (and are skipped otherwise).
+template <class Request>
+validation_error check_request(const client_impl& client, const Request& req) {
+    const auto& azure = client.config().azure;
+    if (azure && !req.model) {
+        auto named = req;
+        named.model = azure->deployment;
+        return validate(named);
+    }
+    return validate(req);
+}
+
+// The model family the file rules use, or none when checks are off.
+template <class Request>
+std::optional<model_family> upload_rules(const client_impl& client, const Request& req,
+                                         model api_default) {
+    if (!client.config().validate_requests)
+        return std::nullopt;
+    if (req.model)
+        return family_of(*req.model);
+    const auto& azure = client.config().azure;
+    return family_of(azure ? model(azure->deployment) : api_default);
+}
+
 // Checks and encodes one call. Returns a filled error_info when it must not be sent.
 error_info prepare(const client_impl& client, const images_call& call, prepared_request& out) {
     const bool check = client.config().validate_requests;
@@ -55,7 +80,7 @@ error_info prepare(const client_impl& client, const images_call& call, prepared_
                     return;
                 }
                 if (check)
-                    if (auto v = validate(req)) {
+                    if (auto v = check_request(client, req)) {
                         err = invalid(v);
                         return;
                     }
@@ -68,22 +93,24 @@ error_info prepare(const client_impl& client, const images_call& call, prepared_
                     return;
                 }
                 if (check)
-                    if (auto v = validate(req)) {
+                    if (auto v = check_request(client, req)) {
                         err = invalid(v);
                         return;
                     }
                 if (req.uses_json_body())
                     out.body = json_body(to_json(req));
                 else
-                    out.body = make_multipart_source(req, err);
+                    out.body = make_multipart_source(
+                        req, upload_rules(client, req, model(models::gpt_image_1_5)), err);
             } else {
                 out.path = "/images/variations";
                 if (check)
-                    if (auto v = validate(req)) {
+                    if (auto v = check_request(client, req)) {
                         err = invalid(v);
                         return;
                     }
-                out.body = make_multipart_source(req, err);
+                out.body = make_multipart_source(
+                    req, upload_rules(client, req, model(models::dall_e_2)), err);
             }
         },
         call);

@@ -2,40 +2,38 @@
 
 #include "codec/form_fields.hpp"
 #include "codec/multipart.hpp"
+#include "codec/upload_rules.hpp"
 
 #include <openai/error.hpp>
 
 namespace openai::detail {
+
+std::unique_ptr<transport::body_cursor> multipart_source::open(boost::system::error_code&,
+                                                               std::string&) const {
+    struct cursor final : transport::body_cursor {
+        codec::multipart_body::reader reader;
+        explicit cursor(codec::multipart_body::reader r)
+            : reader(std::move(r)) {}
+        std::size_t read(char* data, std::size_t size, boost::system::error_code& ec,
+                         std::string& what) override {
+            const auto n = reader.read(data, size, ec);
+            if (ec)
+                what = reader.error_message();
+            return n;
+        }
+    };
+    return std::make_unique<cursor>(body_.open());
+}
+
+error_info invalid_request_info(const validation_error& v) {
+    error_info info;
+    info.code = v.code;
+    info.message = "invalid request: " + v.param + ": " + v.message;
+    info.api = api_error{v.message, std::string("invalid_request_error"), v.param, std::nullopt};
+    return info;
+}
+
 namespace {
-
-class multipart_source final : public transport::body_source {
-public:
-    explicit multipart_source(codec::multipart_body body)
-        : body_(std::move(body)) {}
-
-    std::string content_type() const override { return body_.content_type(); }
-    std::uint64_t size() const override { return body_.content_length(); }
-
-    std::unique_ptr<transport::body_cursor> open(boost::system::error_code&,
-                                                 std::string&) const override {
-        struct cursor final : transport::body_cursor {
-            codec::multipart_body::reader reader;
-            explicit cursor(codec::multipart_body::reader r)
-                : reader(std::move(r)) {}
-            std::size_t read(char* data, std::size_t size, boost::system::error_code& ec,
-                             std::string& what) override {
-                const auto n = reader.read(data, size, ec);
-                if (ec)
-                    what = reader.error_message();
-                return n;
-            }
-        };
-        return std::make_unique<cursor>(body_.open());
-    }
-
-private:
-    codec::multipart_body body_;
-};
 
 codec::multipart_file to_part(const image_file& image, std::string name) {
     codec::multipart_file part;
@@ -57,9 +55,9 @@ std::vector<codec::multipart_field> to_fields(std::vector<codec::form_field> fie
     return out;
 }
 
-std::shared_ptr<const transport::body_source> build(std::vector<codec::form_field> fields,
-                                                    std::vector<codec::multipart_file> files,
-                                                    error_info& err) {
+std::shared_ptr<const multipart_source> build(std::vector<codec::form_field> fields,
+                                              std::vector<codec::multipart_file> files,
+                                              error_info& err) {
     boost::system::error_code ec;
     std::string message;
     auto body =
@@ -74,8 +72,8 @@ std::shared_ptr<const transport::body_source> build(std::vector<codec::form_fiel
 
 } // namespace
 
-std::shared_ptr<const transport::body_source> make_multipart_source(const edit_request& req,
-                                                                    error_info& err) {
+std::shared_ptr<const multipart_source>
+make_multipart_source(const edit_request& req, std::optional<model_family> rules, error_info& err) {
     std::vector<codec::multipart_file> files;
     // One image goes as `image` (what dall-e-2 expects); several as repeated `image[]` parts.
     const char* name = req.images.size() == 1 ? "image" : "image[]";
@@ -100,14 +98,29 @@ std::shared_ptr<const transport::body_source> make_multipart_source(const edit_r
         }
         files.push_back(to_part(*file, "mask"));
     }
-    return build(codec::form_fields(req), std::move(files), err);
+    auto body = build(codec::form_fields(req), std::move(files), err);
+    if (body && rules) {
+        if (auto v = codec::check_edit_uploads(*rules, body->files())) {
+            err = invalid_request_info(v);
+            return nullptr;
+        }
+    }
+    return body;
 }
 
-std::shared_ptr<const transport::body_source> make_multipart_source(const variation_request& req,
-                                                                    error_info& err) {
+std::shared_ptr<const multipart_source> make_multipart_source(const variation_request& req,
+                                                              std::optional<model_family> rules,
+                                                              error_info& err) {
     std::vector<codec::multipart_file> files;
     files.push_back(to_part(req.image, "image"));
-    return build(codec::form_fields(req), std::move(files), err);
+    auto body = build(codec::form_fields(req), std::move(files), err);
+    if (body && rules) {
+        if (auto v = codec::check_variation_uploads(*rules, body->files())) {
+            err = invalid_request_info(v);
+            return nullptr;
+        }
+    }
+    return body;
 }
 
 } // namespace openai::detail

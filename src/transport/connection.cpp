@@ -11,6 +11,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -55,9 +56,9 @@ deadline phase_deadline(std::chrono::milliseconds phase_timeout, error_code phas
     return d;
 }
 
-connection::connection(asio::any_io_executor ex, transport::origin origin, asio::ssl::context* tls)
+connection::connection(asio::any_io_executor ex, transport::route route, asio::ssl::context* tls)
     : executor_(std::move(ex))
-    , origin_(std::move(origin))
+    , route_(std::move(route))
     , tls_context_(tls)
     , timer_(executor_)
     , read_buffer_(read_buffer_limit) {}
@@ -128,7 +129,8 @@ void connection::disarm() noexcept {
 void connection::translate(error_code& ec, std::string& what, const char* during) const {
     if (!ec)
         return;
-    const std::string where = " (" + origin_.host_header() + ")";
+    const std::string where = " (" + route_.target.host_header() +
+                              (route_.proxy ? " via proxy " + route_.proxy->display() : "") + ")";
     if (timer_fired_) {
         ec = fired_reason_;
         what = ec.message() + " while " + during + where;
@@ -158,21 +160,28 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
                                        std::chrono::milliseconds handshake_timeout,
                                        const deadline& request, error_code& ec, std::string& what) {
     const auto strand = co_await asio::this_coro::executor;
-    const auto where = origin_.host + ":" + std::to_string(origin_.port);
+    const auto& target = route_.target;
+    // Through a proxy the TCP connection goes to the proxy; TLS still names the origin.
+    const std::string& peer_host = route_.proxy ? route_.proxy->host : target.host;
+    const std::uint16_t peer_port = route_.proxy ? route_.proxy->port : target.port;
+    const std::string peer = route_.proxy ? "proxy " + route_.proxy->display()
+                                          : target.host + ":" + std::to_string(target.port);
+    const auto where = target.host + ":" + std::to_string(target.port);
 
-    // Resolution and connection share the connect budget.
+    // Resolution, connection and the proxy's CONNECT share the connect budget.
     const auto connect_deadline = phase_deadline(connect_timeout, errc::connect_timeout, request);
     resolver_.emplace(executor_);
     arm(connect_deadline, strand);
     auto endpoints = co_await resolver_->async_resolve(
-        origin_.host, std::to_string(origin_.port), asio::redirect_error(asio::use_awaitable, ec));
+        peer_host, std::to_string(peer_port), asio::redirect_error(asio::use_awaitable, ec));
     disarm();
     resolver_.reset();
     if (ec) {
         if (timer_fired_ || ec == asio::error::operation_aborted) {
             translate(ec, what, "resolving the host name");
         } else {
-            what = "cannot resolve " + origin_.host + ": " + ec.message();
+            what = "cannot resolve " + (route_.proxy ? "proxy " + peer_host : peer_host) + ": " +
+                   ec.message();
             ec = errc::resolve_failed;
         }
         co_return;
@@ -187,7 +196,7 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
         if (timer_fired_) {
             translate(ec, what, "connecting");
         } else if (ec != asio::error::operation_aborted) {
-            what = "cannot connect to " + where + ": " + ec.message();
+            what = "cannot connect to " + peer + ": " + ec.message();
             ec = errc::connect_failed;
         } else {
             what = "cancelled while connecting";
@@ -198,15 +207,23 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
     sock.set_option(tcp::no_delay(true), ec);
     ec = {};
 
+    if (route_.tunnel()) {
+        co_await open_tunnel(sock, connect_deadline, ec, what);
+        if (ec) {
+            close();
+            co_return;
+        }
+    }
+
     if (tls_stream_) {
         SSL* ssl = tls_stream_->native_handle();
         // Idle pooled connections need not keep OpenSSL's 16 KiB record buffers around.
         SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
         // SNI carries DNS names only (RFC 6066); IP literals are verified against IP SANs.
-        if (!is_ip_literal(origin_.host))
-            SSL_set_tlsext_host_name(ssl, origin_.host.c_str());
+        if (!is_ip_literal(target.host))
+            SSL_set_tlsext_host_name(ssl, target.host.c_str());
         if (SSL_CTX_get_verify_mode(tls_context_->native_handle()) & SSL_VERIFY_PEER)
-            tls_stream_->set_verify_callback(asio::ssl::host_name_verification(origin_.host));
+            tls_stream_->set_verify_callback(asio::ssl::host_name_verification(target.host));
         arm(phase_deadline(handshake_timeout, errc::tls_handshake_timeout, request), strand);
         co_await tls_stream_->async_handshake(asio::ssl::stream_base::client,
                                               asio::redirect_error(asio::use_awaitable, ec));
@@ -228,6 +245,59 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
         }
     }
     idle_since_ = clock::now();
+}
+
+asio::awaitable<void> connection::open_tunnel(tcp::socket& sock, const deadline& limit,
+                                              error_code& ec, std::string& what) {
+    const auto strand = co_await asio::this_coro::executor;
+    const auto& proxy = *route_.proxy;
+    const auto where = route_.target.host + ":" + std::to_string(route_.target.port);
+    const auto request = connect_request(route_.target, proxy);
+    arm(limit, strand);
+    co_await asio::async_write(sock, asio::buffer(request),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+        // A 2xx answer to CONNECT has no body whatever its headers say (RFC 9110 9.3.6): read
+        // the head only, and treat any other answer's body as unread.
+        http::response_parser<http::empty_body> parser;
+        parser.header_limit(header_limit);
+        parser.skip(true);
+        co_await http::async_read_header(sock, read_buffer_, parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+        disarm();
+        if (!ec) {
+            const auto& head = parser.get();
+            const auto status = head.result_int();
+            if (status / 100 == 2 && read_buffer_.size() == 0)
+                co_return;
+            ec = errc::proxy_error;
+            if (status / 100 == 2) {
+                what = "proxy " + proxy.display() + " sent data after accepting CONNECT to " +
+                       where + " (not a tunnel)";
+            } else {
+                what = "proxy " + proxy.display() + " refused CONNECT to " + where + ": HTTP/" +
+                       std::to_string(head.version() / 10) + "." +
+                       std::to_string(head.version() % 10) + " " + std::to_string(status) + " " +
+                       std::string(head.reason());
+                if (status == 407)
+                    what += proxy.authorization.empty()
+                                ? " (the proxy wants credentials: put user:password@ in its URL)"
+                                : " (the proxy did not accept the credentials in its URL)";
+            }
+            read_buffer_.clear();
+            co_return;
+        }
+    } else {
+        disarm();
+    }
+    if (timer_fired_ || ec == asio::error::operation_aborted) {
+        translate(ec, what, "opening a tunnel through the proxy");
+        co_return;
+    }
+    const auto original = ec.message();
+    ec = errc::proxy_error;
+    what =
+        "proxy " + proxy.display() + " broke the CONNECT exchange for " + where + ": " + original;
 }
 
 template <class Stream>

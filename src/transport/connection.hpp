@@ -11,6 +11,7 @@
 
 #include "transport/body_source.hpp"
 #include "transport/origin.hpp"
+#include "transport/proxy.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -49,14 +50,15 @@ public:
     using response_parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
 
     // `tls` is null for plain http. The context must outlive the connection.
-    connection(boost::asio::any_io_executor ex, transport::origin origin,
+    connection(boost::asio::any_io_executor ex, transport::route route,
                boost::asio::ssl::context* tls);
     ~connection();
 
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
 
-    const transport::origin& origin() const noexcept { return origin_; }
+    const transport::origin& origin() const noexcept { return route_.target; }
+    const transport::route& route() const noexcept { return route_; }
     bool is_open() const noexcept;
     // True when a finished exchange left the connection fit for another request.
     bool reusable() const noexcept { return reusable_ && is_open(); }
@@ -67,7 +69,9 @@ public:
     bool looks_alive() noexcept;
 
     // Resolves, connects (trying each address) and, for https, does the TLS handshake with SNI,
-    // peer and host name verification.
+    // peer and host name verification. Through a proxy: connects to the proxy instead, and for
+    // https opens a CONNECT tunnel to the origin first (a refusal is errc::proxy_error with the
+    // proxy's status line); TLS inside the tunnel names and verifies the origin.
     boost::asio::awaitable<void> open(std::chrono::milliseconds connect_timeout,
                                       std::chrono::milliseconds handshake_timeout,
                                       const deadline& request, boost::system::error_code& ec,
@@ -109,6 +113,10 @@ private:
     template <class Stream>
     boost::asio::awaitable<std::size_t> read_some_on(Stream& s, boost::system::error_code& ec);
 
+    // Sends CONNECT on the freshly connected socket and reads the proxy's answer.
+    boost::asio::awaitable<void> open_tunnel(tcp::socket& sock, const deadline& limit,
+                                             boost::system::error_code& ec, std::string& what);
+
     // Arms the deadline timer on the calling strand; disarm() before the phase ends.
     void arm(const deadline& d, const boost::asio::any_io_executor& strand);
     void disarm() noexcept;
@@ -116,7 +124,7 @@ private:
     void translate(boost::system::error_code& ec, std::string& what, const char* during) const;
 
     boost::asio::any_io_executor executor_;
-    transport::origin origin_;
+    transport::route route_;
     boost::asio::ssl::context* tls_context_;
     std::optional<tcp::resolver> resolver_; // only while resolving, so the timer can cancel it
     std::optional<tcp::socket> socket_;

@@ -62,7 +62,7 @@ void connection_pool::prune(origin_state& state, std::vector<std::shared_ptr<con
     }
 }
 
-asio::awaitable<lease> connection_pool::acquire(const origin& where, bool fresh_only,
+asio::awaitable<lease> connection_pool::acquire(const route& where, bool fresh_only,
                                                 error_code& ec) {
     ec = {};
     std::vector<std::shared_ptr<connection>> doomed; // closed outside the lock, on return
@@ -130,7 +130,7 @@ void connection_pool::give_back(std::shared_ptr<connection> conn) noexcept {
     std::vector<std::shared_ptr<connection>> doomed;
     {
         std::lock_guard lock(mutex_);
-        auto& state = origins_[conn->origin().key()];
+        auto& state = origins_[conn->route().key()];
         const bool keep = conn->reusable();
         if (!keep) {
             doomed.push_back(std::move(conn));
@@ -155,8 +155,8 @@ void connection_pool::give_back(std::shared_ptr<connection> conn) noexcept {
         asio::post(wake->executor, [wake] { wake->timer.cancel(); });
 }
 
-std::shared_ptr<connection> connection_pool::make_connection(const origin& where) const {
-    return std::make_shared<connection>(executor_, where, where.tls ? tls_.get() : nullptr);
+std::shared_ptr<connection> connection_pool::make_connection(const route& where) const {
+    return std::make_shared<connection>(executor_, where, where.target.tls ? tls_.get() : nullptr);
 }
 
 pool_stats connection_pool::stats() const {

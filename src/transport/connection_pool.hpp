@@ -62,11 +62,11 @@ public:
                     std::shared_ptr<boost::asio::ssl::context> tls);
     ~connection_pool();
 
-    // A connection to `origin`: an idle one that still looks alive (unless `fresh_only`), else a
-    // new unopened one (open() it), else waits for one. At most max_connections_per_origin exist
-    // per origin, idle ones included. Cancellable (terminal cancellation): completes with
-    // operation_aborted and leaves the queue.
-    boost::asio::awaitable<lease> acquire(const origin& origin, bool fresh_only,
+    // A connection along `route` (an origin, possibly through a proxy): an idle one that still
+    // looks alive (unless `fresh_only`), else a new unopened one (open() it), else waits for one.
+    // At most max_connections_per_origin exist per route, idle ones included. Cancellable (terminal
+    // cancellation): completes with operation_aborted and leaves the queue.
+    boost::asio::awaitable<lease> acquire(const route& route, bool fresh_only,
                                           boost::system::error_code& ec);
 
     pool_stats stats() const;
@@ -81,7 +81,7 @@ private:
     };
 
     void give_back(std::shared_ptr<connection> conn) noexcept;
-    std::shared_ptr<connection> make_connection(const origin& where) const;
+    std::shared_ptr<connection> make_connection(const route& where) const;
     // Under the lock: drop idle connections past the idle timeout into `doomed` (closed later).
     void prune(origin_state& state, std::vector<std::shared_ptr<connection>>& doomed);
 
@@ -89,7 +89,7 @@ private:
     pool_options options_;
     std::shared_ptr<boost::asio::ssl::context> tls_; // outlives every connection made from it
     mutable std::mutex mutex_;
-    std::map<std::string, origin_state> origins_;
+    std::map<std::string, origin_state> origins_; // by route key
     std::size_t created_ = 0;
 };
 

@@ -35,6 +35,9 @@ parsed_arguments::parsed_arguments(const std::vector<std::string>& args, const o
         if (!slot.empty() && !spec.repeatable.count(name))
             throw usage_error("option --" + name + " given more than once");
         slot.push_back(std::move(value));
+        if (spec.multi.count(name))
+            while (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0)
+                slot.push_back(args[++i]);
     }
 }
 

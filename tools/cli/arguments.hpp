@@ -19,6 +19,9 @@ struct usage_error : std::runtime_error {
 struct option_spec {
     std::set<std::string> valued;
     std::set<std::string> repeatable; // subset of valued
+    // Subset of repeatable: also takes the arguments that follow, up to the next option
+    // (`--image a.png b.png` is `--image a.png --image b.png`).
+    std::set<std::string> multi;
     std::set<std::string> flags;
 };
 

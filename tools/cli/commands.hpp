@@ -8,5 +8,7 @@
 namespace openai::cli {
 
 int run_generate(const std::vector<std::string>& args);
+int run_edit(const std::vector<std::string>& args);
+int run_variation(const std::vector<std::string>& args);
 
 } // namespace openai::cli

@@ -1,20 +1,14 @@
 // `openai-images generate`: one generation request, its images written to --out.
 #include "arguments.hpp"
 #include "commands.hpp"
+#include "image_command.hpp"
 #include "output.hpp"
 #include "session.hpp"
 
-#include <openai/client.hpp>
-#include <openai/error.hpp>
-
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/json/serialize.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <cstdio>
-#include <iostream>
 
 namespace openai::cli {
 namespace {
@@ -37,18 +31,8 @@ request (the API's parameters; unset ones are left to the API's defaults):
   --response-format R        url, b64_json (DALL-E)
   --user U                   an end-user id for abuse monitoring
 
-output:
-  --out DIR                  where images are written (default: current directory)
-  --json                     one JSON object per line instead of text
-
-connection:
-  --base-url URL             API base URL (default: OPENAI_BASE_URL or https://api.openai.com/v1)
-  --ca-file PEM              trust this CA bundle instead of the system store
-  --timeout SECONDS          per-attempt request timeout (default 600)
-  --max-retries N            retries on connection errors, 408, 409, 429, 5xx (default 2)
-  --no-validate              send without checking the API's parameter rules first
-  --emulator                 run against a local emulator started in this process
-)";
+%s
+%s)";
 
 option_spec generate_spec() {
     option_spec spec;
@@ -63,9 +47,9 @@ option_spec generate_spec() {
                    "moderation",
                    "style",
                    "response-format",
-                   "user",
-                   "out"};
+                   "user"};
     spec.flags = {"help"};
+    add_output_options(spec);
     add_session_options(spec);
     return spec;
 }
@@ -101,72 +85,23 @@ generate_request build_request(const parsed_arguments& args) {
     return req;
 }
 
-void print_json(const boost::json::object& line) {
-    std::cout << boost::json::serialize(line) << '\n' << std::flush;
-}
-
 } // namespace
 
 int run_generate(const std::vector<std::string>& raw) {
     const parsed_arguments args(raw, generate_spec());
     if (args.flag("help")) {
-        std::fputs(generate_help, stdout);
+        std::printf(generate_help, output_help, connection_help);
         return 0;
     }
     auto req = build_request(args);
     auto session = make_session(args);
-    const std::filesystem::path out_dir = args.value("out").value_or(".");
-
-    boost::asio::io_context ioc;
-    openai::client client(ioc.get_executor(), session.config);
-    error_info info;
-    images_response response;
-    boost::asio::co_spawn(
-        ioc,
-        [&]() -> boost::asio::awaitable<void> {
-            auto [ec, r] = co_await client.images().generate(
-                req, info, boost::asio::as_tuple(boost::asio::deferred));
-            if (!ec)
-                response = std::move(r);
-        },
-        boost::asio::detached);
-    ioc.run();
-
-    if (info) {
-        if (session.json)
-            print_json(error_line(info));
-        else
-            std::cerr << describe_error(info) << '\n';
-        // Refused before sending (parameter rules): a usage problem.
-        return info.code == errc::invalid_request && info.http_status == 0 ? 2 : 1;
-    }
-
-    std::vector<std::filesystem::path> files;
-    const auto stem = file_stem(req.prompt);
-    for (const auto& img : response.data) {
-        if (img.bytes) {
-            auto path =
-                write_new_file(out_dir, stem, image_extension(*img.bytes, response), *img.bytes);
-            if (!session.json)
-                std::cout << "wrote " << path.string() << " (" << img.bytes->size() << " bytes)\n";
-            files.push_back(std::move(path));
-        } else if (img.url && !session.json) {
-            std::cout << "url: " << *img.url << '\n';
-        }
-        if (img.revised_prompt && !session.json)
-            std::cout << "revised prompt: " << *img.revised_prompt << '\n';
-    }
-    if (session.json) {
-        print_json(result_line(response, files));
-    } else {
-        if (response.usage)
-            std::cout << "usage: " << response.usage->total_tokens << " tokens ("
-                      << response.usage->input_tokens << " in, " << response.usage->output_tokens
-                      << " out)\n";
-        if (!response.meta.request_id.empty())
-            std::cout << "request id: " << response.meta.request_id << '\n';
-    }
-    return 0;
+    return run_image_command(
+        args, session, file_stem(req.prompt),
+        [&req](const openai::images& images, error_info& info)
+            -> boost::asio::awaitable<std::tuple<boost::system::error_code, images_response>> {
+            co_return co_await images.generate(req, info,
+                                               boost::asio::as_tuple(boost::asio::use_awaitable));
+        });
 }
 
 } // namespace openai::cli

@@ -20,11 +20,14 @@ const char* const usage_text =
 
 commands:
   generate   create images from a prompt (POST /images/generations)
+  edit       change images following a prompt (POST /images/edits)
+  variation  variations of an image, dall-e-2 (POST /images/variations)
   help       show this text (also: openai-images COMMAND --help)
   version    print the version
 
 Run 'openai-images generate --help' for the options of a command. The API key is read from
-OPENAI_API_KEY; OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID are honoured too.
+OPENAI_API_KEY; OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID and the proxy variables
+(HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are honoured too.
 Add --emulator to try everything against a local emulator, without an account.
 )";
 
@@ -41,6 +44,10 @@ int main(int argc, char** argv) {
     try {
         if (command == "generate")
             return openai::cli::run_generate(args);
+        if (command == "edit")
+            return openai::cli::run_edit(args);
+        if (command == "variation")
+            return openai::cli::run_variation(args);
         if (command == "help" || command == "--help" || command == "-h") {
             std::fputs(usage_text, stdout);
             return 0;

@@ -87,22 +87,27 @@ fs::path write_new_file(const fs::path& dir, const std::string& stem, const std:
             throw std::runtime_error("cannot write '" + temp.string() + "'");
         }
     }
+    return claim_new_name(dir, stem, extension, temp);
+}
+
+fs::path claim_new_name(const fs::path& dir, const std::string& stem, const std::string& extension,
+                        const fs::path& complete) {
     // link() refuses to replace an existing file, unlike rename(): claim the first free name.
     for (int i = 1; i < 10000; ++i) {
         const fs::path target =
             dir / (stem + (i == 1 ? "" : "-" + std::to_string(i)) + "." + extension);
-        if (::link(temp.c_str(), target.c_str()) == 0) {
-            ::unlink(temp.c_str());
+        if (::link(complete.c_str(), target.c_str()) == 0) {
+            ::unlink(complete.c_str());
             return target;
         }
         if (errno != EEXIST) {
             const int err = errno;
-            ::unlink(temp.c_str());
+            ::unlink(complete.c_str());
             throw std::runtime_error("cannot create '" + target.string() +
                                      "': " + std::generic_category().message(err));
         }
     }
-    ::unlink(temp.c_str());
+    ::unlink(complete.c_str());
     throw std::runtime_error("no free file name for '" + stem + "' in '" + dir.string() + "'");
 }
 

@@ -28,6 +28,12 @@ std::string file_stem(std::string_view prompt);
 std::filesystem::path write_new_file(const std::filesystem::path& dir, const std::string& stem,
                                      const std::string& extension, std::string_view bytes);
 
+// Gives the complete file `complete` (in `dir`) the name DIR/STEM.EXT, or STEM-2.EXT, ... when
+// taken, never replacing a file; `complete` disappears. Throws std::runtime_error naming the path.
+std::filesystem::path claim_new_name(const std::filesystem::path& dir, const std::string& stem,
+                                     const std::string& extension,
+                                     const std::filesystem::path& complete);
+
 // One JSON line for a successful call: files written, URLs, usage, request id.
 boost::json::object result_line(const images_response& response,
                                 const std::vector<std::filesystem::path>& files);

@@ -5,6 +5,17 @@
 
 namespace openai::cli {
 
+const char* const connection_help =
+    R"(connection:
+  --base-url URL             API base URL (default: OPENAI_BASE_URL or https://api.openai.com/v1)
+  --ca-file PEM              trust this CA bundle instead of the system store
+  --timeout SECONDS          per-attempt request timeout (default 600)
+  --max-retries N            retries on connection errors, 408, 409, 429, 5xx (default 2)
+  --no-validate              send without checking the API's parameter rules first
+  --emulator                 run against a local emulator started in this process
+Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case names).
+)";
+
 void add_session_options(option_spec& spec) {
     spec.valued.insert({"base-url", "ca-file", "timeout", "max-retries"});
     spec.flags.insert({"no-validate", "emulator", "json"});

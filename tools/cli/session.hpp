@@ -10,6 +10,9 @@
 
 namespace openai::cli {
 
+// The help lines of the connection options.
+extern const char* const connection_help;
+
 // Adds the connection options (--base-url, --ca-file, --timeout, --max-retries, --no-validate,
 // --emulator, --json) to a command's spec.
 void add_session_options(option_spec& spec);

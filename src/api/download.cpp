@@ -1,0 +1,240 @@
+// client::download: GET a result URL through the client's pool and stream the body to a file.
+#include "api/atomic_file.hpp"
+#include "api/client_impl.hpp"
+#include "api/exchange.hpp"
+
+#include <openai/download.hpp>
+#include <openai/error.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+
+namespace openai::detail {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t read_chunk = 64 * 1024;
+
+using outcome = std::pair<error_info, download_result>;
+
+struct download_target {
+    transport::origin origin;
+    std::string target;    // path and query
+    std::string displayed; // scheme://host/path, never the query (it may hold a signature)
+};
+
+std::optional<download_target> parse_url(std::string_view url, std::string& error) {
+    auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed) {
+        error = "not an absolute URL (" + parsed.error().message() + ")";
+        return std::nullopt;
+    }
+    const auto& u = *parsed;
+    download_target out;
+    if (u.scheme() == "https")
+        out.origin.tls = true;
+    else if (u.scheme() == "http")
+        out.origin.tls = false;
+    else {
+        error = "the scheme must be http or https, not '" + std::string(u.scheme()) + "'";
+        return std::nullopt;
+    }
+    if (u.has_userinfo()) {
+        error = "URLs with user info are not downloaded";
+        return std::nullopt;
+    }
+    out.origin.host = u.host_address();
+    if (out.origin.host.empty()) {
+        error = "the URL has no host";
+        return std::nullopt;
+    }
+    out.origin.port = out.origin.tls ? 443 : 80;
+    if (u.has_port()) {
+        const auto p = u.port();
+        unsigned value = 0;
+        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+        if (ec != std::errc{} || end != p.data() + p.size() || value == 0 || value > 65535) {
+            error = "invalid port '" + std::string(p) + "'";
+            return std::nullopt;
+        }
+        out.origin.port = static_cast<std::uint16_t>(value);
+    }
+    std::string path(u.encoded_path());
+    if (path.empty())
+        path = "/";
+    out.target = path;
+    if (u.has_query())
+        out.target += "?" + std::string(u.encoded_query());
+    out.displayed = std::string(u.scheme()) + "://" + out.origin.host_header() + path;
+    return out;
+}
+
+// Streams a 2xx body into an atomic file; a retry starts a new temporary file.
+body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
+                     download_result& out) {
+    return
+        [&path, max_body, &out](transport::lease& lease, const http::fields& fields, int,
+                                const transport::deadline& limit) -> asio::awaitable<body_result> {
+            body_result result;
+            atomic_file file;
+            std::error_code fec;
+            std::string what;
+            const auto file_failed = [&] {
+                lease->close(); // the rest of the body is unread
+                result.error.code = error_code(fec.value(), boost::system::generic_category());
+                result.error.message = what;
+            };
+            if (!file.open(path, fec, what)) {
+                file_failed();
+                co_return result;
+            }
+            // Read now: finishing the exchange releases the response head.
+            std::string content_type(fields[http::field::content_type]);
+            std::unique_ptr<char[]> chunk(new char[read_chunk]);
+            while (!lease->body_done()) {
+                error_code ec;
+                const auto n = co_await lease->read_body(chunk.get(), read_chunk, limit, ec, what);
+                if (ec) {
+                    result.error.code = ec;
+                    result.error.message = what;
+                    result.retryable = ec == errc::connection_closed ||
+                                       ec == errc::truncated_body || ec == errc::request_timeout;
+                    co_return result;
+                }
+                if (file.size() + n > max_body) {
+                    lease->close();
+                    result.error.code = errc::body_too_large;
+                    result.error.message = "the download exceeds the configured maximum of " +
+                                           std::to_string(max_body) + " bytes";
+                    co_return result;
+                }
+                if (!file.write(std::string_view(chunk.get(), n), fec, what)) {
+                    file_failed();
+                    co_return result;
+                }
+            }
+            lease->finish_exchange();
+            if (!file.commit(fec, what)) {
+                result.error.code = error_code(fec.value(), boost::system::generic_category());
+                result.error.message = what;
+                co_return result;
+            }
+            out.path = path;
+            out.size = file.size();
+            out.content_type = std::move(content_type);
+            co_return result;
+        };
+}
+
+asio::awaitable<outcome> run_download(std::shared_ptr<client_impl> client, std::string url,
+                                      std::filesystem::path path, request_options options) {
+    outcome o;
+    std::string error;
+    auto where = parse_url(url, error);
+    if (!where) {
+        o.first.code = errc::invalid_request;
+        o.first.message = "cannot download: " + error;
+        co_return o;
+    }
+    if (where->origin.tls && !client->tls_error().empty()) {
+        o.first.code = errc::tls_handshake_failed;
+        o.first.message = "cannot download " + where->displayed + ": " + client->tls_error();
+        co_return o;
+    }
+    prepared_request request;
+    request.method = "GET";
+    request.path = where->target;
+    request.origin = where->origin;
+    request.accept = "image/*, */*;q=0.5";
+    request.expected_type = "*/*"; // storage services label images loosely; the bytes decide
+    response_metadata meta;
+    auto reader = write_to(path, client->config().max_body_size, o.second);
+    o.first = co_await exchange(*client, request, options, reader, meta);
+    if (o.first.code) {
+        if (o.first.http_status == 404) {
+            o.first.code = errc::not_found;
+            o.first.message = "download of " + where->displayed +
+                              " failed: the URL has expired (result URLs are valid for 60 "
+                              "minutes) or never existed (" +
+                              o.first.message + ")";
+        } else {
+            o.first.message = "download of " + where->displayed + " failed: " + o.first.message;
+        }
+        o.second = {};
+    }
+    o.second.meta = std::move(meta);
+    co_return o;
+}
+
+struct handler_binding {
+    asio::cancellation_slot slot;
+    asio::any_completion_executor executor;
+};
+
+template <class Handler>
+handler_binding binding_of(const Handler& handler, const client_impl& client) {
+    return {asio::get_associated_cancellation_slot(handler),
+            asio::get_associated_executor(handler, client.executor())};
+}
+
+template <class OnDone>
+void spawn(std::shared_ptr<client_impl> client, std::string url, std::filesystem::path path,
+           request_options options, const handler_binding& binding, OnDone on_done) {
+    auto strand = asio::make_strand(client->executor());
+    asio::co_spawn(strand,
+                   run_download(client, std::move(url), std::move(path), std::move(options)),
+                   asio::bind_cancellation_slot(
+                       binding.slot, asio::bind_executor(binding.executor, std::move(on_done))));
+}
+
+error_info from_exception(std::exception_ptr ep) {
+    error_info info;
+    info.code = errc::invalid_response;
+    try {
+        std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+        info.message = std::string("internal failure: ") + e.what();
+    } catch (...) {
+        info.message = "internal failure";
+    }
+    return info;
+}
+
+} // namespace
+
+void start_download(std::shared_ptr<client_impl> client, std::string url,
+                    std::filesystem::path path, request_options options,
+                    download_throwing_handler handler) {
+    const auto binding = binding_of(handler, *client);
+    spawn(std::move(client), std::move(url), std::move(path), std::move(options), binding,
+          [handler = std::move(handler)](std::exception_ptr ep, outcome o) mutable {
+              if (!ep && o.first.code)
+                  ep = std::make_exception_ptr(request_error(std::move(o.first)));
+              std::move(handler)(ep, ep ? download_result{} : std::move(o.second));
+          });
+}
+
+void start_download(std::shared_ptr<client_impl> client, std::string url,
+                    std::filesystem::path path, request_options options, error_info* info,
+                    download_code_handler handler) {
+    const auto binding = binding_of(handler, *client);
+    spawn(std::move(client), std::move(url), std::move(path), std::move(options), binding,
+          [handler = std::move(handler), info](std::exception_ptr ep, outcome o) mutable {
+              if (ep)
+                  o.first = from_exception(ep);
+              const auto ec = o.first.code;
+              *info = std::move(o.first);
+              std::move(handler)(ec, ec ? download_result{} : std::move(o.second));
+          });
+}
+
+} // namespace openai::detail

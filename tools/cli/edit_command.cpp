@@ -1,0 +1,183 @@
+// `openai-images edit` and `openai-images variation`: images from files (streamed from disk) or,
+// for edits, references by URL or file id; results written like `generate` writes them.
+#include "arguments.hpp"
+#include "commands.hpp"
+#include "image_command.hpp"
+#include "output.hpp"
+#include "session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cstdio>
+
+namespace openai::cli {
+namespace {
+
+const char* const edit_help =
+    R"(usage: openai-images edit --image PATH... [--mask PATH] --prompt TEXT [OPTIONS]
+
+inputs (files are sent in the order given, the mask applying to the first image):
+  --image PATH...            an input image (PNG, JPEG or WebP; repeatable, up to 16)
+  --mask PATH                a PNG whose transparent areas mark what to change
+  --image-url URL...         an input image by URL or data URL instead of a file (GPT models)
+  --file-id ID...            an input image by Files API id instead of a file (GPT models)
+
+request (the API's parameters; unset ones are left to the API's defaults):
+  --prompt TEXT              what to change (required)
+  --model M                  gpt-image-1, gpt-image-1-mini, gpt-image-1.5, gpt-image-2, dall-e-2
+  --n N                      number of images, 1..10
+  --size S                   1024x1024, 1536x1024, 1024x1536, auto, ...
+  --quality Q                auto, low, medium, high (GPT); standard (dall-e-2)
+  --background B             transparent, opaque, auto (GPT)
+  --output-format F          png, jpeg, webp (GPT)
+  --output-compression C     0..100, for jpeg and webp (GPT)
+  --input-fidelity F         high, low (GPT, not -mini)
+  --response-format R        url, b64_json (dall-e-2)
+  --user U                   an end-user id for abuse monitoring
+
+%s
+%s)";
+
+const char* const variation_help =
+    R"(usage: openai-images variation --image PATH [OPTIONS]
+
+request (dall-e-2; unset parameters are left to the API's defaults):
+  --image PATH               a square PNG under 4 MB (required)
+  --model M                  dall-e-2
+  --n N                      number of images, 1..10
+  --size S                   256x256, 512x512, 1024x1024
+  --response-format R        url, b64_json
+  --user U                   an end-user id for abuse monitoring
+
+%s
+%s)";
+
+option_spec edit_spec() {
+    option_spec spec;
+    spec.valued = {"image",
+                   "mask",
+                   "image-url",
+                   "file-id",
+                   "prompt",
+                   "model",
+                   "n",
+                   "size",
+                   "quality",
+                   "background",
+                   "output-format",
+                   "output-compression",
+                   "input-fidelity",
+                   "response-format",
+                   "user"};
+    spec.repeatable = {"image", "image-url", "file-id"};
+    spec.multi = spec.repeatable;
+    spec.flags = {"help"};
+    add_output_options(spec);
+    add_session_options(spec);
+    return spec;
+}
+
+option_spec variation_spec() {
+    option_spec spec;
+    spec.valued = {"image", "model", "n", "size", "response-format", "user"};
+    spec.flags = {"help"};
+    add_output_options(spec);
+    add_session_options(spec);
+    return spec;
+}
+
+edit_request build_edit(const parsed_arguments& args) {
+    edit_request req;
+    for (const auto& path : args.values("image"))
+        req.images.emplace_back(image_file::from_path(path));
+    for (const auto& url : args.values("image-url"))
+        req.images.emplace_back(image_reference::url(url));
+    for (const auto& id : args.values("file-id"))
+        req.images.emplace_back(image_reference::file(id));
+    if (req.images.empty())
+        throw usage_error("edit needs at least one --image PATH (or --image-url / --file-id)");
+    if (auto v = args.value("mask"))
+        req.mask = image_file::from_path(*v);
+    auto prompt = args.value("prompt");
+    if (!prompt)
+        throw usage_error("edit needs --prompt TEXT");
+    req.prompt = *prompt;
+    if (auto v = args.value("model"))
+        req.model = *v;
+    if (auto v = args.integer("n", -1000, 1000))
+        req.n = *v;
+    if (auto v = args.value("size"))
+        req.size = *v;
+    if (auto v = args.value("quality"))
+        req.quality = *v;
+    if (auto v = args.value("background"))
+        req.background = *v;
+    if (auto v = args.value("output-format"))
+        req.output_format = *v;
+    if (auto v = args.integer("output-compression", -1000, 1000))
+        req.output_compression = *v;
+    if (auto v = args.value("input-fidelity"))
+        req.input_fidelity = *v;
+    if (auto v = args.value("response-format"))
+        req.response_format = *v;
+    if (auto v = args.value("user"))
+        req.user = *v;
+    return req;
+}
+
+variation_request build_variation(const parsed_arguments& args) {
+    variation_request req;
+    auto image = args.value("image");
+    if (!image)
+        throw usage_error("variation needs --image PATH");
+    req.image = image_file::from_path(*image);
+    if (auto v = args.value("model"))
+        req.model = *v;
+    if (auto v = args.integer("n", -1000, 1000))
+        req.n = *v;
+    if (auto v = args.value("size"))
+        req.size = *v;
+    if (auto v = args.value("response-format"))
+        req.response_format = *v;
+    if (auto v = args.value("user"))
+        req.user = *v;
+    return req;
+}
+
+using call_result = boost::asio::awaitable<std::tuple<boost::system::error_code, images_response>>;
+
+} // namespace
+
+int run_edit(const std::vector<std::string>& raw) {
+    const parsed_arguments args(raw, edit_spec());
+    if (args.flag("help")) {
+        std::printf(edit_help, output_help, connection_help);
+        return 0;
+    }
+    auto req = build_edit(args);
+    auto session = make_session(args);
+    return run_image_command(args, session, file_stem(req.prompt),
+                             [&req](const openai::images& images, error_info& info) -> call_result {
+                                 co_return co_await images.edit(
+                                     req, info, boost::asio::as_tuple(boost::asio::use_awaitable));
+                             });
+}
+
+int run_variation(const std::vector<std::string>& raw) {
+    const parsed_arguments args(raw, variation_spec());
+    if (args.flag("help")) {
+        std::printf(variation_help, output_help, connection_help);
+        return 0;
+    }
+    auto req = build_variation(args);
+    auto session = make_session(args);
+    return run_image_command(args, session,
+                             file_stem("variation " + req.image.path().stem().string()),
+                             [&req](const openai::images& images, error_info& info) -> call_result {
+                                 co_return co_await images.create_variation(
+                                     req, info, boost::asio::as_tuple(boost::asio::use_awaitable));
+                             });
+}
+
+} // namespace openai::cli

@@ -1,0 +1,167 @@
+#include "image_command.hpp"
+
+#include "output.hpp"
+
+#include <openai/client.hpp>
+#include <openai/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <fstream>
+#include <iostream>
+
+namespace openai::cli {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+const char* const output_help =
+    R"(output:
+  --out DIR                  where images are written (default: current directory)
+  --download                 fetch URL results (response_format=url) into --out as well
+  --json                     one JSON object per line instead of text
+)";
+
+void add_output_options(option_spec& spec) {
+    spec.valued.insert("out");
+    spec.flags.insert("download");
+}
+
+namespace {
+
+void print_json(const boost::json::object& line) {
+    std::cout << boost::json::serialize(line) << '\n' << std::flush;
+}
+
+std::string first_bytes(const fs::path& file) {
+    std::string head(16, '\0');
+    std::ifstream in(file, std::ios::binary);
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return head;
+}
+
+// The URL results, downloaded into `dir` under hidden names: the paths, in order (empty where a
+// download failed, with `failure` set to its facts).
+asio::awaitable<std::vector<fs::path>> download_all(const openai::client& client,
+                                                    const images_response& response,
+                                                    const fs::path& dir, const std::string& stem,
+                                                    error_info& failure) {
+    std::vector<fs::path> out;
+    std::size_t index = 0;
+    for (const auto& img : response.data) {
+        if (!img.url)
+            continue;
+        const auto temp = dir / ("." + stem + ".download-" + std::to_string(index++));
+        error_info info;
+        auto [ec, r] =
+            co_await client.download(*img.url, temp, info, asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            failure = std::move(info);
+            out.emplace_back();
+        } else {
+            out.push_back(r.path);
+        }
+    }
+    co_return out;
+}
+
+} // namespace
+
+int run_image_command(const parsed_arguments& args, session& s, const std::string& stem,
+                      const image_call& call) {
+    const fs::path out_dir = args.value("out").value_or(".");
+    const bool download = args.flag("download");
+    if (download) {
+        std::error_code ec;
+        fs::create_directories(out_dir, ec);
+        if (ec)
+            throw std::runtime_error("cannot create directory '" + out_dir.string() +
+                                     "': " + ec.message());
+    }
+
+    asio::io_context ioc;
+    openai::client client(ioc.get_executor(), s.config);
+    error_info info;
+    images_response response;
+    std::vector<fs::path> downloaded;
+    error_info download_failure;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            auto [ec, r] = co_await call(client.images(), info);
+            if (ec)
+                co_return;
+            response = std::move(r);
+            if (download)
+                downloaded =
+                    co_await download_all(client, response, out_dir, stem, download_failure);
+        },
+        asio::detached);
+    ioc.run();
+
+    if (info) {
+        if (s.json)
+            print_json(error_line(info));
+        else
+            std::cerr << describe_error(info) << '\n';
+        // Refused before sending (parameter rules, input files): a usage problem.
+        const bool refused =
+            info.attempts == 0 &&
+            (info.code == errc::invalid_request || info.code == errc::unsupported_image_type ||
+             info.code == errc::invalid_file_name || info.code == errc::file_unreadable);
+        return refused ? 2 : 1;
+    }
+
+    std::vector<fs::path> files;
+    std::size_t url_index = 0;
+    for (const auto& img : response.data) {
+        if (img.bytes) {
+            auto path =
+                write_new_file(out_dir, stem, image_extension(*img.bytes, response), *img.bytes);
+            if (!s.json)
+                std::cout << "wrote " << path.string() << " (" << img.bytes->size() << " bytes)\n";
+            files.push_back(std::move(path));
+        } else if (img.url) {
+            if (!s.json)
+                std::cout << "url: " << *img.url << '\n';
+            if (download && url_index < downloaded.size() && !downloaded[url_index].empty()) {
+                const auto& temp = downloaded[url_index];
+                const auto size = fs::file_size(temp);
+                auto path = claim_new_name(out_dir, stem,
+                                           image_extension(first_bytes(temp), response), temp);
+                if (!s.json)
+                    std::cout << "downloaded " << path.string() << " (" << size << " bytes)\n";
+                files.push_back(std::move(path));
+            }
+            ++url_index;
+        }
+        if (img.revised_prompt && !s.json)
+            std::cout << "revised prompt: " << *img.revised_prompt << '\n';
+    }
+    if (s.json) {
+        print_json(result_line(response, files));
+    } else {
+        if (response.usage)
+            std::cout << "usage: " << response.usage->total_tokens << " tokens ("
+                      << response.usage->input_tokens << " in, " << response.usage->output_tokens
+                      << " out)\n";
+        if (!response.meta.request_id.empty())
+            std::cout << "request id: " << response.meta.request_id << '\n';
+    }
+    if (download_failure) {
+        if (s.json)
+            print_json(error_line(download_failure));
+        else
+            std::cerr << describe_error(download_failure) << '\n';
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace openai::cli

@@ -1,0 +1,36 @@
+// What generate, edit and variation share: one call to the Images API on a fresh io_context, then
+// the report of its result (image files written to --out, URL results listed or fetched with
+// --download, usage, request id) as text or a JSON line, and the exit status.
+#pragma once
+
+#include "arguments.hpp"
+#include "session.hpp"
+
+#include <openai/images.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <string>
+#include <tuple>
+
+namespace openai::cli {
+
+// Adds --out DIR and --download (fetch URL results to --out) to a command's spec.
+void add_output_options(option_spec& spec);
+
+// The help lines of those options.
+extern const char* const output_help;
+
+// Makes the call; completes with its error code (the facts of a failure in `info`).
+using image_call =
+    std::function<boost::asio::awaitable<std::tuple<boost::system::error_code, images_response>>(
+        const openai::images&, error_info&)>;
+
+// Runs `call` with a client for `s`, writes the images (named after `stem`), prints the report and
+// returns the exit status: 0 success, 2 refused before sending (parameter rules, unusable input
+// files), 1 otherwise.
+int run_image_command(const parsed_arguments& args, session& s, const std::string& stem,
+                      const image_call& call);
+
+} // namespace openai::cli
