@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "output.hpp"
 #include "session.hpp"
+#include "stream_output.hpp"
 
 #include <openai/client.hpp>
 #include <openai/error.hpp>
@@ -36,10 +37,14 @@ request (the API's parameters; unset ones are left to the API's defaults):
   --style S                  vivid, natural (dall-e-3)
   --response-format R        url, b64_json (DALL-E)
   --user U                   an end-user id for abuse monitoring
+  --partial-images K         with --stream: partial images to send first, 0..3 (GPT)
 
 output:
   --out DIR                  where images are written (default: current directory)
   --json                     one JSON object per line instead of text
+  --stream                   stream the generation (GPT): partial images are written as they
+                             arrive (NAME.partial-K.EXT), then the final image; with --json one
+                             line per event
 
 connection:
   --base-url URL             API base URL (default: OPENAI_BASE_URL or https://api.openai.com/v1)
@@ -64,8 +69,9 @@ option_spec generate_spec() {
                    "style",
                    "response-format",
                    "user",
-                   "out"};
-    spec.flags = {"help"};
+                   "out",
+                   "partial-images"};
+    spec.flags = {"help", "stream"};
     add_session_options(spec);
     return spec;
 }
@@ -98,11 +104,25 @@ generate_request build_request(const parsed_arguments& args) {
         req.response_format = *v;
     if (auto v = args.value("user"))
         req.user = *v;
+    if (auto v = args.integer("partial-images", -1000, 1000)) {
+        if (!args.flag("stream"))
+            throw usage_error("--partial-images needs --stream");
+        req.partial_images = *v;
+    }
     return req;
 }
 
 void print_json(const boost::json::object& line) {
     std::cout << boost::json::serialize(line) << '\n' << std::flush;
+}
+
+int report_failure(const error_info& info, bool json) {
+    if (json)
+        print_json(error_line(info));
+    else
+        std::cerr << describe_error(info) << '\n';
+    // Refused before sending (parameter rules): a usage problem.
+    return info.code == errc::invalid_request && info.http_status == 0 ? 2 : 1;
 }
 
 } // namespace
@@ -116,6 +136,14 @@ int run_generate(const std::vector<std::string>& raw) {
     auto req = build_request(args);
     auto session = make_session(args);
     const std::filesystem::path out_dir = args.value("out").value_or(".");
+    if (args.flag("stream"))
+        return run_stream_command(
+            session, req.prompt, out_dir,
+            [req](openai::images images, error_info& info) -> boost::asio::awaitable<image_stream> {
+                auto [ec, stream] = co_await images.generate_stream(
+                    req, info, boost::asio::as_tuple(boost::asio::deferred));
+                co_return std::move(stream);
+            });
 
     boost::asio::io_context ioc;
     openai::client client(ioc.get_executor(), session.config);
@@ -132,14 +160,8 @@ int run_generate(const std::vector<std::string>& raw) {
         boost::asio::detached);
     ioc.run();
 
-    if (info) {
-        if (session.json)
-            print_json(error_line(info));
-        else
-            std::cerr << describe_error(info) << '\n';
-        // Refused before sending (parameter rules): a usage problem.
-        return info.code == errc::invalid_request && info.http_status == 0 ? 2 : 1;
-    }
+    if (info)
+        return report_failure(info, session.json);
 
     std::vector<std::filesystem::path> files;
     const auto stem = file_stem(req.prompt);

@@ -20,6 +20,7 @@ const char* const usage_text =
 
 commands:
   generate   create images from a prompt (POST /images/generations)
+  sse-dump   decode a captured event stream on stdin into JSON lines
   help       show this text (also: openai-images COMMAND --help)
   version    print the version
 
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
     try {
         if (command == "generate")
             return openai::cli::run_generate(args);
+        if (command == "sse-dump")
+            return openai::cli::run_sse_dump(args);
         if (command == "help" || command == "--help" || command == "-h") {
             std::fputs(usage_text, stdout);
             return 0;
