@@ -158,17 +158,16 @@ json::object headers_json(const received_request& req) {
     return o;
 }
 
-json::value body_json(const received_request& req) {
+// The body as the log keeps it. `parsed`: the JSON body, null when it does not parse.
+json::value body_json(const received_request& req, const std::optional<json::value>& parsed) {
     switch (req.kind) {
     case received_request::body_kind::json: {
-        boost::system::error_code ec;
-        json::value v = json::parse(req.json_text, ec);
-        if (ec) {
+        if (!parsed) {
             json::object o;
             o["invalid_json"] = req.json_text.substr(0, 1024);
             return o;
         }
-        return summarize_json(v);
+        return summarize_json(*parsed);
     }
     case received_request::body_kind::multipart: {
         json::array parts;
@@ -249,11 +248,12 @@ image_spec spec_for(const image_job& job, std::uint32_t index, std::size_t paylo
 // The success reply for an accepted job.
 reply job_reply(const image_job& job, const received_request& req, emulator_state& state,
                 std::uint64_t& tokens) {
+    const std::string quality = job.reported_quality(); // ui keeps a view of it
     usage_input ui;
     ui.prompt = job.prompt;
     ui.input_images = job.input_images;
     ui.high_input_fidelity = job.input_fidelity == "high";
-    ui.quality = job.reported_quality();
+    ui.quality = quality;
     ui.width = job.width;
     ui.height = job.height;
     ui.n = job.n;
@@ -347,7 +347,7 @@ reply job_reply(const image_job& job, const received_request& req, emulator_stat
 
 // Checks the body and runs the job.
 reply api_reply(const route& rt, const received_request& req, emulator_state& state,
-                std::uint64_t& tokens, bool& stream) {
+                std::uint64_t& tokens, bool& stream, std::optional<json::value> body) {
     if (!req.body_error.empty()) {
         api_error e;
         e.status = req.body_error_status;
@@ -357,13 +357,8 @@ reply api_reply(const route& rt, const received_request& req, emulator_state& st
     check_result result = api_error{};
     bool is_json = req.kind == received_request::body_kind::json;
     bool is_form = req.kind == received_request::body_kind::multipart;
-    std::optional<json::value> body;
-    if (is_json) {
-        boost::system::error_code ec;
-        body = json::parse(req.json_text, ec);
-        if (ec)
-            return error_reply(invalid_json_body());
-    }
+    if (is_json && !body)
+        return error_reply(invalid_json_body());
     // Azure: the deployment stands for the model when the body names none.
     const received_form* form = &req.form;
     received_form azure_form;
@@ -531,7 +526,7 @@ std::string url_decode(std::string_view s) {
         char c = s[i];
         if (c == '+') {
             out += ' ';
-        } else if (c == '%' && i + 2 < s.size() + 0 &&
+        } else if (c == '%' && i + 2 < s.size() &&
                    std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                    std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
@@ -590,7 +585,14 @@ handled handle_request(const received_request& req, emulator_state& state) {
     record["query"] = std::move(query);
     record["headers"] = headers_json(req);
     record["body_bytes"] = req.body_size;
-    record["body"] = body_json(req);
+    std::optional<json::value> parsed;
+    if (req.kind == received_request::body_kind::json) {
+        boost::system::error_code ec;
+        json::value v = json::parse(req.json_text, ec);
+        if (!ec)
+            parsed = std::move(v);
+    }
+    record["body"] = body_json(req, parsed);
     const std::string* fault_key = req.header("x-emulator-fault-key");
     record["fault_key"] = fault_key ? json::value(*fault_key) : json::value(nullptr);
 
@@ -676,7 +678,7 @@ handled handle_request(const received_request& req, emulator_state& state) {
 
     std::uint64_t tokens = 0;
     bool stream = false;
-    reply r = api_reply(*rt, req, state, tokens, stream);
+    reply r = api_reply(*rt, req, state, tokens, stream, std::move(parsed));
     if (out.fault)
         add_retry_headers(r, *out.fault);
     return done(std::move(r), tokens, stream);
