@@ -37,7 +37,9 @@ def dump(cli, data, chunks=None, extra=()):
     out = proc.stdout.read()
     err = proc.stderr.read()
     status = proc.wait(timeout=60)
-    lines = [json.loads(line) for line in out.decode("utf-8").splitlines()]
+    # One event per '\n'-terminated line (str.splitlines would also split at U+2028 and the
+    # like, which JSON strings may hold unescaped).
+    lines = [json.loads(line) for line in out.decode("utf-8").split("\n") if line]
     return status, lines, err.decode("utf-8", "replace")
 
 
