@@ -5,6 +5,7 @@
 #include "image_command.hpp"
 #include "output.hpp"
 #include "session.hpp"
+#include "stream_output.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -35,8 +36,9 @@ request (the API's parameters; unset ones are left to the API's defaults):
   --input-fidelity F         high, low (GPT, not -mini)
   --response-format R        url, b64_json (dall-e-2)
   --user U                   an end-user id for abuse monitoring
+  --partial-images K         with --stream: partial images to send first, 0..3 (GPT)
 
-%s
+%s%s
 %s)";
 
 const char* const variation_help =
@@ -74,6 +76,7 @@ option_spec edit_spec() {
     spec.multi = spec.repeatable;
     spec.flags = {"help"};
     add_output_options(spec);
+    add_stream_options(spec);
     add_session_options(spec);
     return spec;
 }
@@ -123,6 +126,7 @@ edit_request build_edit(const parsed_arguments& args) {
         req.response_format = *v;
     if (auto v = args.value("user"))
         req.user = *v;
+    req.partial_images = partial_images_option(args);
     return req;
 }
 
@@ -152,11 +156,19 @@ using call_result = boost::asio::awaitable<std::tuple<boost::system::error_code,
 int run_edit(const std::vector<std::string>& raw) {
     const parsed_arguments args(raw, edit_spec());
     if (args.flag("help")) {
-        std::printf(edit_help, output_help, connection_help);
+        std::printf(edit_help, output_help, stream_help, connection_help);
         return 0;
     }
     auto req = build_edit(args);
     auto session = make_session(args);
+    if (args.flag("stream"))
+        return run_stream_command(
+            session, req.prompt, args.value("out").value_or("."),
+            [req](openai::images images, error_info& info) -> boost::asio::awaitable<image_stream> {
+                auto [ec, stream] = co_await images.edit_stream(
+                    req, info, boost::asio::as_tuple(boost::asio::deferred));
+                co_return std::move(stream);
+            });
     return run_image_command(args, session, file_stem(req.prompt),
                              [&req](const openai::images& images, error_info& info) -> call_result {
                                  co_return co_await images.edit(

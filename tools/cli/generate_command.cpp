@@ -4,6 +4,7 @@
 #include "image_command.hpp"
 #include "output.hpp"
 #include "session.hpp"
+#include "stream_output.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -30,8 +31,9 @@ request (the API's parameters; unset ones are left to the API's defaults):
   --style S                  vivid, natural (dall-e-3)
   --response-format R        url, b64_json (DALL-E)
   --user U                   an end-user id for abuse monitoring
+  --partial-images K         with --stream: partial images to send first, 0..3 (GPT)
 
-%s
+%s%s
 %s)";
 
 option_spec generate_spec() {
@@ -50,6 +52,7 @@ option_spec generate_spec() {
                    "user"};
     spec.flags = {"help"};
     add_output_options(spec);
+    add_stream_options(spec);
     add_session_options(spec);
     return spec;
 }
@@ -82,6 +85,7 @@ generate_request build_request(const parsed_arguments& args) {
         req.response_format = *v;
     if (auto v = args.value("user"))
         req.user = *v;
+    req.partial_images = partial_images_option(args);
     return req;
 }
 
@@ -90,11 +94,19 @@ generate_request build_request(const parsed_arguments& args) {
 int run_generate(const std::vector<std::string>& raw) {
     const parsed_arguments args(raw, generate_spec());
     if (args.flag("help")) {
-        std::printf(generate_help, output_help, connection_help);
+        std::printf(generate_help, output_help, stream_help, connection_help);
         return 0;
     }
     auto req = build_request(args);
     auto session = make_session(args);
+    if (args.flag("stream"))
+        return run_stream_command(
+            session, req.prompt, args.value("out").value_or("."),
+            [req](openai::images images, error_info& info) -> boost::asio::awaitable<image_stream> {
+                auto [ec, stream] = co_await images.generate_stream(
+                    req, info, boost::asio::as_tuple(boost::asio::deferred));
+                co_return std::move(stream);
+            });
     return run_image_command(
         args, session, file_stem(req.prompt),
         [&req](const openai::images& images, error_info& info)

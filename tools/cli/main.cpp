@@ -22,6 +22,7 @@ commands:
   generate   create images from a prompt (POST /images/generations)
   edit       change images following a prompt (POST /images/edits)
   variation  variations of an image, dall-e-2 (POST /images/variations)
+  sse-dump   decode a captured event stream on stdin into JSON lines
   help       show this text (also: openai-images COMMAND --help)
   version    print the version
 
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
             return openai::cli::run_edit(args);
         if (command == "variation")
             return openai::cli::run_variation(args);
+        if (command == "sse-dump")
+            return openai::cli::run_sse_dump(args);
         if (command == "help" || command == "--help" || command == "-h") {
             std::fputs(usage_text, stdout);
             return 0;

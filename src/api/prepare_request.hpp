@@ -1,0 +1,19 @@
+// Checking and encoding one images call into a request ready to send, shared by the unary calls
+// and the stream openings.
+#pragma once
+
+#include "api/client_impl.hpp"
+#include "api/exchange.hpp"
+
+#include <openai/images.hpp>
+#include <openai/request_error.hpp>
+
+namespace openai::detail {
+
+// Validates (when the client asks for it) and encodes `call` into `out`. Returns a filled
+// error_info when the call must not be sent. `streaming`: the call opens an event stream, so its
+// `stream` member must be true (the caller sets it); otherwise stream=true is refused.
+error_info prepare(const client_impl& client, const images_call& call, bool streaming,
+                   prepared_request& out);
+
+} // namespace openai::detail

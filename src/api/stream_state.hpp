@@ -1,0 +1,113 @@
+// The state behind one openai::image_stream: the leased connection, the incremental SSE parser,
+// a small read buffer and where the stream stands. Shared by the handle and a pending next(), so
+// that destroying the handle while next() runs is safe.
+//
+// Threading: next() runs as a coroutine on `strand`. `busy` says whether one is pending or
+// queued; close() acts in place when none is, and otherwise on the strand (it then only closes
+// the socket, and the pending next() lets the connection go). Everything else is touched only by
+// whoever owns the stream at that moment, ordered by `busy` (acquire/release).
+#pragma once
+
+#include "api/client_impl.hpp"
+#include "transport/connection_pool.hpp"
+
+#include <openai/image_stream.hpp>
+#include <openai/json.hpp>
+#include <openai/request_error.hpp>
+#include <openai/response_metadata.hpp>
+#include <openai/sse.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace openai::detail {
+
+using next_outcome = std::pair<error_info, std::optional<image_event>>;
+
+class stream_state {
+public:
+    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+
+    stream_state(std::shared_ptr<client_impl> client, strand_type strand);
+    ~stream_state();
+
+    stream_state(const stream_state&) = delete;
+    stream_state& operator=(const stream_state&) = delete;
+
+    const strand_type& strand() const noexcept { return strand_; }
+    const boost::asio::any_io_executor& client_executor() const noexcept {
+        return client_->executor();
+    }
+
+    // The opening exchange hands over the connection whose response head it has read, and the
+    // silence allowed between two reads (zero: none).
+    void adopt(transport::lease lease, std::chrono::milliseconds idle_timeout);
+    response_metadata& metadata() noexcept { return meta_; }
+    const response_metadata& metadata() const noexcept { return meta_; }
+
+    // Claims the stream for one next(); false when another one is pending.
+    bool try_begin() noexcept { return !busy_.exchange(true, std::memory_order_acq_rel); }
+    // Runs one next() (on the strand) and releases the claim.
+    boost::asio::awaitable<next_outcome> next();
+
+    // close(): see the header comment.
+    static void request_close(const std::shared_ptr<stream_state>& self) noexcept;
+
+    stream_progress progress() const noexcept {
+        return {bytes_received_.load(std::memory_order_relaxed),
+                events_.load(std::memory_order_relaxed)};
+    }
+
+private:
+    enum class phase : std::uint8_t {
+        open,   // events may follow
+        ended,  // clean end reported (or due): next() yields nullopt
+        failed, // an error was reported; the connection is closed
+        closed, // closed by close() or cancellation
+    };
+
+    boost::asio::awaitable<void> pull(next_outcome& out);
+    // Handles the event just taken from the parser; true when next() has its answer.
+    bool on_event(next_outcome& out);
+    void on_end_of_body(next_outcome& out);
+    void on_read_error(next_outcome& out, boost::system::error_code ec, std::string what);
+    void fail(next_outcome& out, boost::system::error_code code, std::string message,
+              phase then = phase::failed);
+    void fail_api(next_outcome& out, api_error error);
+    void report_closed(next_outcome& out);
+    // Lets the connection go: back to the pool when `clean`, else closed. Frees the buffers.
+    void release(bool clean) noexcept;
+    // On the strand, for request_close().
+    void close_on_strand() noexcept;
+    // When no next() is pending.
+    void close_idle() noexcept;
+
+    std::shared_ptr<client_impl> client_; // keeps the configuration and the pool alive
+    strand_type strand_;
+    transport::lease lease_;
+    response_metadata meta_;
+    std::chrono::milliseconds idle_timeout_{0};
+    std::optional<sse::parser> parser_; // from the first next() until the end
+    sse::event event_;                  // reused: its strings keep their capacity
+    std::unique_ptr<char[]> buffer_;    // read chunk; [begin_, end_) not yet fed to the parser
+    std::uint32_t begin_ = 0;
+    std::uint32_t end_ = 0;
+    std::uint64_t sse_events_ = 0; // dispatched SSE events, skipped ones included
+    std::string end_message_;      // why the stream failed or closed, for later calls
+    phase phase_ = phase::open;
+    bool completed_seen_ = false;
+    std::atomic<bool> busy_{false};
+    std::atomic<bool> close_requested_{false};
+    std::atomic<std::uint64_t> bytes_received_{0};
+    std::atomic<std::uint64_t> events_{0};
+};
+
+} // namespace openai::detail
