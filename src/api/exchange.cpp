@@ -222,6 +222,10 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
         bool reused = false;
         auto result =
             co_await attempt(client, request, *head, limits, fresh_only, on_success, meta, reused);
+        // The hints view the storage strings, which moved with `result` (short strings live
+        // inside the object): point them at this copy.
+        result.retry_hints = {result.retry_hint_storage[0], result.retry_hint_storage[1],
+                              result.retry_hint_storage[2]};
         fresh_only = false;
         auto& err = result.error;
         err.attempts = retry + 1;
