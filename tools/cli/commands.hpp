@@ -8,5 +8,6 @@
 namespace openai::cli {
 
 int run_generate(const std::vector<std::string>& args);
+int run_batch(const std::vector<std::string>& args);
 
 } // namespace openai::cli

@@ -20,6 +20,7 @@ const char* const usage_text =
 
 commands:
   generate   create images from a prompt (POST /images/generations)
+  batch      run a JSONL file of generation requests: concurrent, rate-limited, resumable
   help       show this text (also: openai-images COMMAND --help)
   version    print the version
 
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
     try {
         if (command == "generate")
             return openai::cli::run_generate(args);
+        if (command == "batch")
+            return openai::cli::run_batch(args);
         if (command == "help" || command == "--help" || command == "-h") {
             std::fputs(usage_text, stdout);
             return 0;
