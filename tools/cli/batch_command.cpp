@@ -8,6 +8,10 @@
 #include "commands.hpp"
 #include "session.hpp"
 
+#include <openai/client.hpp>
+
+#include <boost/asio/io_context.hpp>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -150,6 +154,11 @@ int run_batch(const std::vector<std::string>& raw) {
     }
     const bool resume = args.flag("resume");
     auto session = make_session(args); // before anything is written: refuses a missing key
+    {
+        // The same check before anything is written: a bad base URL or CA file throws here.
+        boost::asio::io_context probe;
+        openai::client check(probe.get_executor(), session.config);
+    }
 
     const auto items = batch::read_items(read_input(input_path), input);
 

@@ -117,8 +117,10 @@ batch_item make_item(scanned_line& s, const input_options& options,
     object.erase("id");
 
     auto decoded = decode_generate_request(s.json);
-    if (!decoded)
-        return fail("invalid_json", "", decoded.message);
+    if (!decoded) // a member of the wrong type: the message starts with its JSON path
+        return fail("invalid_request",
+                    decoded.message.substr(0, decoded.message.find_first_of(":[.")),
+                    decoded.message);
     if (options.validate)
         if (auto err = validate(decoded.value))
             return fail("invalid_request", err.param, err.param + ": " + err.message);

@@ -42,11 +42,7 @@ std::string plain_line(const boost::json::object& record) {
         if (auto attempts = text_of(record, "attempts"); !attempts.empty() && attempts != "1")
             out += " (" + attempts + " attempts)";
     } else if (const auto* e = record.if_contains("error"); e && e->is_object()) {
-        const auto status_code = text_of(e->as_object(), "status");
-        out += ": ";
-        if (!status_code.empty() && status_code != "0")
-            out += "HTTP " + status_code + ": ";
-        out += text_of(e->as_object(), "message");
+        out += ": " + text_of(e->as_object(), "message");
     }
     return out;
 }

@@ -14,10 +14,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -120,7 +122,9 @@ private:
         auto slot = signal->slot();
         in_flight_.emplace(index, std::move(signal));
         outcome_.counts.in_flight = in_flight_.size();
-        asio::co_spawn(ioc_, work(index, slot), [this, index](std::exception_ptr e) {
+        // Started when released here (what the rate limits govern), not when first scheduled.
+        const auto started_ms = unix_ms(std::chrono::system_clock::now());
+        asio::co_spawn(ioc_, work(index, slot, started_ms), [this, index](std::exception_ptr e) {
             in_flight_.erase(index);
             outcome_.counts.in_flight = in_flight_.size();
             if (e)
@@ -132,13 +136,11 @@ private:
 
     // ---- one request
 
-    asio::awaitable<void> work(std::size_t index, asio::cancellation_slot slot) {
+    asio::awaitable<void> work(std::size_t index, asio::cancellation_slot slot,
+                               std::int64_t started_ms) {
         const batch_item& item = items_[index];
         timing t;
-        t.started_ms = unix_ms(std::chrono::system_clock::now());
-        const auto dir = options_.out_dir / item.id;
-        // Images of an attempt that died before its record are not results: start clean.
-        remove_unrecorded_files(dir);
+        t.started_ms = started_ms;
 
         error_info info;
         auto [ec, response] = co_await client_.images().generate(
@@ -147,9 +149,55 @@ private:
         t.finished_ms = unix_ms(std::chrono::system_clock::now());
         const auto now = clock::now();
 
-        boost::json::object record;
+        enum class outcome { ok, cancelled, failed } result = outcome::failed;
         if (!ec) {
-            // Images first, each atomically: a record never points at a file that is not there.
+            result = outcome::ok;
+            if (auto pause = exhausted_limit_pause(response.meta.rate_limits))
+                gate_.pause_until(now + *pause);
+        } else if (ec == asio::error::operation_aborted && cancelling_) {
+            result = outcome::cancelled;
+        } else {
+            if (ec == errc::rate_limited)
+                gate_.pause_until(now + rate_limited_pause(info.retry_after));
+            if (!info.code)
+                info.code = ec;
+        }
+        // Files and the manifest are written (and synced) on the file threads, so that a slow
+        // disk never holds up the requests and the pacing on this one.
+        auto record = co_await asio::co_spawn(
+            files_,
+            [&]() -> asio::awaitable<boost::json::object> {
+                co_return write_result(item, result == outcome::ok, result == outcome::cancelled,
+                                       response, info, t);
+            },
+            asio::use_awaitable);
+        switch (result) {
+        case outcome::ok:
+            ++outcome_.counts.ok;
+            break;
+        case outcome::cancelled:
+            ++outcome_.counts.cancelled;
+            break;
+        case outcome::failed:
+            ++outcome_.counts.failed;
+            break;
+        }
+        rate_.record(now);
+        outcome_.counts.in_flight = in_flight_.size() - 1; // this one is done
+        report_.record(record, outcome_.counts, rate_.per_second(now));
+    }
+
+    // Runs on a file thread: the images (each atomically) and then the manifest record, so a
+    // record never points at a file that is not there. Touches nothing of the runner but the
+    // manifest writer, whose appends are safe from several threads.
+    boost::json::object write_result(const batch_item& item, bool ok, bool cancelled,
+                                     const images_response& response, const error_info& info,
+                                     const timing& t) {
+        boost::json::object record;
+        const auto dir = options_.out_dir / item.id;
+        // Images of an attempt that died before its record are not results: start clean.
+        remove_unrecorded_files(dir);
+        if (ok) {
             std::vector<std::string> files;
             std::size_t k = 0;
             for (const auto& img : response.data) {
@@ -160,24 +208,13 @@ private:
                 files.push_back(item.id + "/" + name);
             }
             record = ok_record(item, response, files, t);
-            ++outcome_.counts.ok;
-            if (auto pause = exhausted_limit_pause(response.meta.rate_limits))
-                gate_.pause_until(now + *pause);
-        } else if (ec == asio::error::operation_aborted && cancelling_) {
+        } else if (cancelled) {
             record = cancelled_record(item, t);
-            ++outcome_.counts.cancelled;
         } else {
-            if (ec == errc::rate_limited)
-                gate_.pause_until(now + rate_limited_pause(info.retry_after));
-            if (!info.code)
-                info.code = ec;
             record = error_record(item, info, t);
-            ++outcome_.counts.failed;
         }
         manifest_.append(record);
-        rate_.record(now);
-        outcome_.counts.in_flight = in_flight_.size() - 1; // this one is done
-        report_.record(record, outcome_.counts, rate_.per_second(now));
+        return record;
     }
 
     // ---- stopping
@@ -191,9 +228,12 @@ private:
                 outcome_.interrupted = true;
                 wake();
                 if (!in_flight_.empty()) {
+                    char grace[32];
+                    std::snprintf(grace, sizeof grace, "%g",
+                                  static_cast<double>(options_.grace.count()) / 1000.0);
                     report_.notice("interrupted: starting nothing new; waiting up to " +
-                                   std::to_string(options_.grace.count() / 1000.0).substr(0, 5) +
-                                   " s for " + std::to_string(in_flight_.size()) +
+                                   std::string(grace) + " s for " +
+                                   std::to_string(in_flight_.size()) +
                                    " request(s) in flight (interrupt again to cancel them)");
                     grace_timer_.expires_after(options_.grace);
                     grace_timer_.async_wait([this](boost::system::error_code e) {
@@ -252,6 +292,8 @@ private:
     manifest_writer& manifest_;
     reporter& report_;
     asio::io_context ioc_{1};
+    // Blocking file work (writes and fsyncs of images and records): a few at once.
+    asio::thread_pool files_{4};
     openai::client client_;
     asio::steady_timer wake_;
     asio::steady_timer grace_timer_;
