@@ -27,6 +27,7 @@
 #pragma once
 
 #include <openai/client_config.hpp>
+#include <openai/detail/awaitable_fix.hpp>
 #include <openai/request_error.hpp>
 #include <openai/requests.hpp>
 #include <openai/responses.hpp>
@@ -40,6 +41,9 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+// `co_await images.generate(req)` with the default `asio::deferred` token (see the header).
+OPENAI_DETAIL_FIX_EXCEPTION_PTR_AWAIT(openai::images_response)
 
 namespace openai {
 

@@ -55,8 +55,14 @@ struct attempt_result {
     error_info error;
     bool retryable = false;
     bool stale_connection = false; // a reused connection failed before any response byte
-    codec::retry_headers retry_hints;
-    std::string retry_hint_storage[3];
+    // The response's retry headers, kept as strings: the head dies with the exchange.
+    std::string should_retry;
+    std::string retry_after_ms;
+    std::string retry_after;
+
+    codec::retry_headers retry_hints() const noexcept {
+        return {should_retry, retry_after_ms, retry_after};
+    }
 };
 
 // Reads an error response body (bounded) and fills in what the API said.
@@ -171,16 +177,13 @@ asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_requ
         co_return result;
     }
 
+    result.should_retry = std::string(response["x-should-retry"]);
+    result.retry_after_ms = std::string(response["retry-after-ms"]);
+    result.retry_after = std::string(response["retry-after"]);
     co_await read_error_body(*lease, response, status, request_deadline, err);
     if (lease->body_done())
-        lease->finish_exchange();
-    // Keep the hints as strings: the response head dies with the lease.
-    result.retry_hint_storage[0] = std::string(response["x-should-retry"]);
-    result.retry_hint_storage[1] = std::string(response["retry-after-ms"]);
-    result.retry_hint_storage[2] = std::string(response["retry-after"]);
-    result.retry_hints = {result.retry_hint_storage[0], result.retry_hint_storage[1],
-                          result.retry_hint_storage[2]};
-    result.retryable = codec::is_retryable_status(status, result.retry_hints);
+        lease->finish_exchange(); // invalidates `response`
+    result.retryable = codec::is_retryable_status(status, result.retry_hints());
     co_return result;
 }
 
@@ -222,10 +225,6 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
         bool reused = false;
         auto result =
             co_await attempt(client, request, *head, limits, fresh_only, on_success, meta, reused);
-        // The hints view the storage strings, which moved with `result` (short strings live
-        // inside the object): point them at this copy.
-        result.retry_hints = {result.retry_hint_storage[0], result.retry_hint_storage[1],
-                              result.retry_hint_storage[2]};
         fresh_only = false;
         auto& err = result.error;
         err.attempts = retry + 1;
@@ -254,7 +253,7 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
         std::optional<milliseconds> delay;
         if (err.code && result.retryable && !cancelled) {
             err.retry_after =
-                codec::server_retry_delay(result.retry_hints, std::chrono::system_clock::now());
+                codec::server_retry_delay(result.retry_hints(), std::chrono::system_clock::now());
             if (retry < max_retries) {
                 if (err.retry_after)
                     delay = *err.retry_after <= config.retry.max_retry_after
@@ -266,7 +265,7 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
             }
         } else if (err.code) {
             err.retry_after =
-                codec::server_retry_delay(result.retry_hints, std::chrono::system_clock::now());
+                codec::server_retry_delay(result.retry_hints(), std::chrono::system_clock::now());
         }
         if (delay)
             record.retry_delay = *delay;

@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_the_cap_is_not_waited_for) {
     BOOST_TEST(out.info.attempts == 1u);
     BOOST_TEST_REQUIRE(out.info.retry_after.has_value());
     BOOST_TEST(out.info.retry_after->count() == 3'600'000);
-    BOOST_TEST(out.took < 3000ms);
+    BOOST_TEST(out.took < 10s); // far below the hour asked for
 }
 
 BOOST_AUTO_TEST_CASE(x_should_retry_false_stops_retries) {
@@ -114,14 +114,14 @@ BOOST_AUTO_TEST_CASE(x_should_retry_true_retries_a_client_error) {
 
 BOOST_AUTO_TEST_CASE(slow_headers_hit_the_first_byte_timeout) {
     const auto key = unique_key("slow");
-    auto o = tagged(key, "delay-headers-ms=3000");
+    auto o = tagged(key, "delay-headers-ms=30000");
     openai::timeouts t;
     t.first_byte = 200ms;
     o.timeouts = t;
     o.max_retries = 0;
     auto out = call(client, ioc, o);
     BOOST_TEST(out.ec == openai::errc::first_byte_timeout);
-    BOOST_TEST(out.took < 2500ms);
+    BOOST_TEST(out.took < 10s); // far below the 30 s the server would take
     still_usable(client, ioc);
 }
 
@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(a_dripping_response_hits_the_request_timeout) {
     o.max_retries = 0;
     auto out = call(client, ioc, o);
     BOOST_TEST(out.ec == openai::errc::request_timeout);
-    BOOST_TEST(out.took < 3000ms);
+    BOOST_TEST(out.took < 10s); // the dripping response would take minutes
     still_usable(client, ioc);
 }
 

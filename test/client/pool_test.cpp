@@ -6,6 +6,7 @@
 #include <openai/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -182,7 +183,7 @@ BOOST_AUTO_TEST_CASE(cancelling_a_request_waiting_for_a_connection) {
     bool cancelled = false;
     auto slow = [&]() -> asio::awaitable<void> {
         auto r = co_await client.images().generate(
-            small_request(), tagged(unique_key("hold"), "delay-headers-ms=700"),
+            small_request(), tagged(unique_key("hold"), "delay-headers-ms=6000"),
             asio::use_awaitable);
         slow_ok = r.data.size() == 1;
     };
@@ -195,7 +196,8 @@ BOOST_AUTO_TEST_CASE(cancelling_a_request_waiting_for_a_connection) {
         auto result = co_await (client.images().generate(small_request(), asio::use_awaitable) ||
                                 deadline.async_wait(asio::use_awaitable));
         cancelled = result.index() == 1;
-        BOOST_TEST(std::chrono::steady_clock::now() - start < 500ms);
+        BOOST_TEST(
+            (std::chrono::steady_clock::now() - start < 4000ms)); // not after the slow one (6 s)
         BOOST_TEST(client.stats().requests_waiting == 0u);
     };
     asio::co_spawn(ioc, slow(), asio::detached);
@@ -234,7 +236,7 @@ BOOST_AUTO_TEST_CASE(cancelling_during_the_tls_handshake) {
     const auto start = std::chrono::steady_clock::now();
     ioc.run();
     BOOST_TEST(ec == asio::error::operation_aborted);
-    BOOST_TEST(std::chrono::steady_clock::now() - start < 2s);
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 10s)); // the server never answers
 }
 
 BOOST_AUTO_TEST_CASE(a_silent_server_hits_the_handshake_timeout) {
@@ -264,14 +266,14 @@ BOOST_AUTO_TEST_CASE(cancelling_after_the_request_was_sent_closes_the_connection
         asio::steady_timer deadline(co_await asio::this_coro::executor, 150ms);
         auto result =
             co_await (client.images().generate(
-                          small_request(), tagged(unique_key("cancel"), "delay-headers-ms=2000"),
+                          small_request(), tagged(unique_key("cancel"), "delay-headers-ms=30000"),
                           asio::use_awaitable) ||
                       deadline.async_wait(asio::use_awaitable));
         co_return result.index();
     };
     const auto start = std::chrono::steady_clock::now();
     BOOST_TEST(run(ioc, racer()) == 1u);
-    BOOST_TEST(std::chrono::steady_clock::now() - start < 1s);
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 10s)); // the server would take 30 s
     // The cancelled exchange's connection is gone, not back in the pool.
     BOOST_TEST(client.stats().connections_idle == 0u);
     BOOST_TEST(client.stats().connections_in_use == 0u);

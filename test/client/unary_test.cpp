@@ -292,6 +292,32 @@ BOOST_AUTO_TEST_CASE(wrong_api_key_is_an_authentication_error) {
     check_no_secret(info);
 }
 
+BOOST_AUTO_TEST_CASE(the_default_token_is_deferred_and_awaitable) {
+    asio::io_context ioc;
+    openai::client client(ioc.get_executor(), config_for(emulator()));
+    openai::generate_request req;
+    req.prompt = "deferred";
+    req.model = "gpt-image-1-mini";
+    auto draw = [&]() -> asio::awaitable<std::size_t> {
+        openai::images_response r = co_await client.images().generate(req); // asio::deferred
+        auto [ep, again] = co_await client.images().generate(req, asio::as_tuple(asio::deferred));
+        BOOST_TEST(!ep);
+        co_return r.data.size() + again.data.size();
+    };
+    BOOST_TEST(run(ioc, draw()) == 2u);
+    // Failures surface as openai::request_error from a plain co_await.
+    req.n = 0;
+    auto fails = [&]() -> asio::awaitable<bool> {
+        try {
+            co_await client.images().generate(req);
+        } catch (const openai::request_error& e) {
+            co_return e.code() == openai::errc::invalid_request;
+        }
+        co_return false;
+    };
+    BOOST_TEST(run(ioc, fails()));
+}
+
 BOOST_AUTO_TEST_CASE(callbacks_and_futures_complete_too) {
     asio::io_context ioc;
     openai::client client(ioc.get_executor(), config_for(emulator()));

@@ -380,8 +380,17 @@ std::string url_host(const std::string& host) {
 
 } // namespace
 
-int run_server(emulator_state& state, const std::optional<server_tls>& tls,
-               std::ostream& ready_out) {
+void server_control::request_stop() {
+    // Under the lock, so that the server cannot finish and destroy its io_context meanwhile
+    // (stop_ only posts, so holding the lock is brief).
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+    if (stop_)
+        stop_();
+}
+
+int run_server(emulator_state& state, const std::optional<server_tls>& tls, std::ostream& ready_out,
+               server_control* control) {
     server_context ctx{state};
     try {
         if (tls) {
@@ -430,25 +439,41 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls,
         grace.expires_after(std::chrono::milliseconds(20));
         grace.async_wait([&](const boost::system::error_code&) { poll_shutdown(); });
     };
-    signals.async_wait([&](const boost::system::error_code& ec, int) {
-        if (ec)
+    // Stop accepting, let in-flight responses finish for the grace period, then stop.
+    auto begin_shutdown = [&] {
+        if (ctx.stopping)
             return;
         ctx.stopping = true;
         boost::system::error_code ignored;
         acceptor.close(ignored);
         *deadline = std::chrono::steady_clock::now() + state.opts.shutdown_grace;
         poll_shutdown();
-        // A second signal cuts the grace period short.
-        signals.async_wait([&](const boost::system::error_code& again, int) {
-            if (!again)
-                ioc.stop();
+    };
+    if (control) {
+        signals.clear();
+        std::lock_guard lock(control->mutex_);
+        control->stop_ = [&ioc, begin_shutdown] { asio::post(ioc, begin_shutdown); };
+        if (control->stop_requested_)
+            asio::post(ioc, begin_shutdown);
+    } else {
+        signals.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec)
+                return;
+            begin_shutdown();
+            // A second signal cuts the grace period short.
+            signals.async_wait([&](const boost::system::error_code& again, int) {
+                if (!again)
+                    ioc.stop();
+            });
         });
-    });
+    }
 
     asio::co_spawn(ioc, accept_loop(acceptor, ctx), asio::detached);
 
     ready_out << "listening on " << state.scheme << "://" << url_host(state.opts.host) << ":"
               << state.port << std::endl; // endl: the line must be flushed
+    if (control && control->on_ready)
+        control->on_ready(state.port);
 
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < state.opts.threads; ++i)
@@ -456,6 +481,10 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls,
     ioc.run();
     for (auto& t : threads)
         t.join();
+    if (control) {
+        std::lock_guard lock(control->mutex_);
+        control->stop_ = nullptr; // the io_context it posts to is going away
+    }
     workers.stop();
     workers.join();
     return 0;
