@@ -80,6 +80,18 @@ BOOST_AUTO_TEST_CASE(bad_items_are_named) {
     refuse("retry-after-ms=");
     refuse("delay-headers-ms=12ms");
     refuse("status=429;bogus");
+    refuse("prompt-contains");
+    refuse("prompt-contains=");
+    refuse("per-prompt=1");
+}
+
+BOOST_AUTO_TEST_CASE(prompt_items) {
+    auto s = parse("prompt-contains=[429];status=429;times=1;per-prompt");
+    BOOST_TEST(s.prompt_contains.value() == "[429]");
+    BOOST_TEST(s.per_prompt);
+    BOOST_TEST(s.uses_prompt());
+    BOOST_TEST(!parse("status=500").uses_prompt());
+    BOOST_TEST(parse("per-prompt;times=1").uses_prompt());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -121,6 +133,32 @@ BOOST_AUTO_TEST_CASE(globals_in_order_and_header_overrides) {
     auto h = book.choose(header, "");
     BOOST_TEST(h.value().malformed_json);
     BOOST_TEST(h.value().delay_headers.count() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(prompt_contains_selects_requests) {
+    em::fault_book book({parse("prompt-contains=[500];status=500"), parse("status=503;times=1")});
+    BOOST_TEST(book.uses_prompt({}));
+    BOOST_TEST(!book.uses_prompt({parse("status=429")})); // header specs replace the globals
+    // A matching prompt fires the first spec every time.
+    BOOST_TEST(book.choose({}, "", "a fox [500]").value().status.value() == 500u);
+    BOOST_TEST(book.choose({}, "", "[500] again").value().status.value() == 500u);
+    // Others pass it by and reach the next spec (once), then nothing.
+    BOOST_TEST(book.choose({}, "", "a fox").value().status.value() == 503u);
+    BOOST_TEST(!book.choose({}, "", "a fox").has_value());
+    BOOST_TEST(!book.choose({}, "", "").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(per_prompt_counts_each_prompt) {
+    em::fault_book book({parse("prompt-contains=[429];status=429;times=1;per-prompt")});
+    BOOST_TEST(book.choose({}, "", "one [429]").has_value());
+    BOOST_TEST(!book.choose({}, "", "one [429]").has_value()); // its retry passes
+    BOOST_TEST(book.choose({}, "", "two [429]").has_value());  // another prompt: its own count
+    BOOST_TEST(!book.choose({}, "", "two [429]").has_value());
+    BOOST_TEST(!book.choose({}, "", "three").has_value());
+    // Without per-prompt, the count is shared by every matching prompt.
+    em::fault_book shared({parse("prompt-contains=[429];status=429;times=1")});
+    BOOST_TEST(shared.choose({}, "", "one [429]").has_value());
+    BOOST_TEST(!shared.choose({}, "", "two [429]").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(times_is_exact_across_threads) {

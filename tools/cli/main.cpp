@@ -23,6 +23,7 @@ commands:
   edit       change images following a prompt (POST /images/edits)
   variation  variations of an image, dall-e-2 (POST /images/variations)
   sse-dump   decode a captured event stream on stdin into JSON lines
+  batch      run a JSONL file of generation requests: concurrent, rate-limited, resumable
   help       show this text (also: openai-images COMMAND --help)
   version    print the version
 
@@ -51,6 +52,8 @@ int main(int argc, char** argv) {
             return openai::cli::run_variation(args);
         if (command == "sse-dump")
             return openai::cli::run_sse_dump(args);
+        if (command == "batch")
+            return openai::cli::run_batch(args);
         if (command == "help" || command == "--help" || command == "-h") {
             std::fputs(usage_text, stdout);
             return 0;

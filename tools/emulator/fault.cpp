@@ -119,6 +119,13 @@ std::optional<fault_spec> parse_fault_spec(std::string_view text, std::string& e
             if (!number(n))
                 return fail("expected times=N");
             spec.times = n;
+        } else if (name == "prompt-contains") {
+            if (!has_value || value.empty())
+                return fail("expected prompt-contains=TEXT");
+            spec.prompt_contains = std::string(value);
+        } else if (name == "per-prompt") {
+            if (!flag(spec.per_prompt))
+                return fail("takes no value");
         } else {
             return fail("unknown fault");
         }
@@ -134,28 +141,43 @@ fault_book::fault_book(std::vector<fault_spec> global)
     : global_(std::move(global)) {}
 
 std::optional<fault_spec> fault_book::choose(const std::vector<fault_spec>& header_specs,
-                                             std::string_view key) {
+                                             std::string_view key, std::string_view prompt) {
     if (!header_specs.empty())
-        return choose_from(header_specs, key, 'h');
-    return choose_from(global_, key, 'g');
+        return choose_from(header_specs, key, prompt, 'h');
+    return choose_from(global_, key, prompt, 'g');
+}
+
+bool fault_book::uses_prompt(const std::vector<fault_spec>& header_specs) const noexcept {
+    const auto& specs = header_specs.empty() ? global_ : header_specs;
+    for (const auto& spec : specs)
+        if (spec.uses_prompt())
+            return true;
+    return false;
 }
 
 std::optional<fault_spec> fault_book::choose_from(const std::vector<fault_spec>& specs,
-                                                  std::string_view key, char source) {
+                                                  std::string_view key, std::string_view prompt,
+                                                  char source) {
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const fault_spec& spec = specs[i];
+        if (spec.prompt_contains && prompt.find(*spec.prompt_contains) == std::string_view::npos)
+            continue;
         if (!spec.times)
             return spec;
         // Key: where the spec came from, its position and text, and the request's fault key, so
         // that two tests using different keys (or different specs) never share a counter.
         std::string counter;
-        counter.reserve(key.size() + spec.text.size() + 24);
+        counter.reserve(key.size() + spec.text.size() + 24 + (spec.per_prompt ? prompt.size() : 0));
         counter += source;
         counter += std::to_string(i);
         counter += '\x1f';
         counter += spec.text;
         counter += '\x1f';
         counter += key;
+        if (spec.per_prompt) {
+            counter += '\x1f';
+            counter += prompt;
+        }
         std::lock_guard lock(mutex_);
         auto& used = used_[counter];
         if (used < *spec.times) {

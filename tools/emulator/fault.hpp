@@ -56,6 +56,15 @@ struct fault_spec {
     bool close_without_response = false;
     /// `times=N`: fire for the first N requests carrying this spec with the same fault key.
     std::optional<std::uint64_t> times;
+    /// `prompt-contains=TEXT`: the spec applies only to requests whose `prompt` (JSON member or
+    /// multipart field) contains TEXT; others pass it by. Lets one `--fault` hit chosen requests
+    /// of a run whose requests cannot carry headers (batch files).
+    std::optional<std::string> prompt_contains;
+    /// `per-prompt`: `times` counts per distinct prompt as well as per fault key.
+    bool per_prompt = false;
+
+    /// Does deciding this spec need the request's prompt?
+    bool uses_prompt() const noexcept { return prompt_contains.has_value() || per_prompt; }
 
     /// The spec as written (trimmed); part of the `times` bookkeeping key.
     std::string text;
@@ -73,15 +82,21 @@ public:
     explicit fault_book(std::vector<fault_spec> global = {});
 
     /// The spec that fires for this request, if any. `header_specs` come from the request's
-    /// `x-emulator-fault` headers; `key` is its `x-emulator-fault-key` (empty when absent).
+    /// `x-emulator-fault` headers; `key` is its `x-emulator-fault-key` (empty when absent);
+    /// `prompt` its prompt (empty when it has none), needed only when `uses_prompt` says so.
     std::optional<fault_spec> choose(const std::vector<fault_spec>& header_specs,
-                                     std::string_view key);
+                                     std::string_view key, std::string_view prompt = {});
 
     bool has_global() const noexcept { return !global_.empty(); }
 
+    /// Whether `choose` with these header specs (or, when none, the global ones) looks at the
+    /// prompt, so that a request's body is inspected only when a spec asks for it.
+    bool uses_prompt(const std::vector<fault_spec>& header_specs) const noexcept;
+
 private:
     std::optional<fault_spec> choose_from(const std::vector<fault_spec>& specs,
-                                          std::string_view key, char source);
+                                          std::string_view key, std::string_view prompt,
+                                          char source);
 
     std::vector<fault_spec> global_;
     std::mutex mutex_;

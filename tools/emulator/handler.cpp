@@ -553,6 +553,24 @@ body_policy classify(std::string_view method, std::string_view target,
     return p;
 }
 
+namespace {
+
+// The request's prompt for faults keyed by prompt: the JSON member (`parsed`: the JSON body)
+// or the multipart field.
+std::string request_prompt(const received_request& req, const std::optional<json::value>& parsed) {
+    if (parsed) {
+        if (const auto* o = parsed->if_object())
+            if (const auto* p = o->if_contains("prompt"); p && p->is_string())
+                return std::string(p->as_string());
+    } else if (req.kind == received_request::body_kind::multipart) {
+        if (const auto* f = req.form.data.field("prompt"))
+            return f->value;
+    }
+    return {};
+}
+
+} // namespace
+
 handled handle_request(const received_request& req, emulator_state& state) {
     handled out;
     target_parts t = split_target(req.target);
@@ -622,7 +640,11 @@ handled handle_request(const received_request& req, emulator_state& state) {
         }
         header_specs.push_back(std::move(*spec));
     }
-    out.fault = state.faults.choose(header_specs, fault_key ? *fault_key : std::string_view{});
+    std::string prompt;
+    if (state.faults.uses_prompt(header_specs))
+        prompt = request_prompt(req, parsed);
+    out.fault =
+        state.faults.choose(header_specs, fault_key ? *fault_key : std::string_view{}, prompt);
     if (out.fault) {
         state.stats.faults_fired.fetch_add(1, std::memory_order_relaxed);
         if (auto r = fault_reply(*out.fault))
