@@ -148,7 +148,8 @@ asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_requ
         err.code = ec;
         err.message = what;
         result.retryable = is_retryable_transport(ec);
-        result.stale_connection = lease.reused() && ec == errc::connection_closed;
+        result.stale_connection =
+            lease.reused() && ec == errc::connection_closed && !lease->response_started();
         co_return result;
     }
 

@@ -279,7 +279,9 @@ asio::awaitable<void> connection::open_tunnel(tcp::socket& sock, const deadline&
                        std::to_string(head.version() / 10) + "." +
                        std::to_string(head.version() % 10) + " " + std::to_string(status) + " " +
                        std::string(head.reason());
-                if (status == 407)
+                // 407 is the proxy's own demand for credentials. Before a tunnel exists only the
+                // proxy can answer, so a 401 means the same (tinyproxy 1.11 sends 401).
+                if (status == 407 || status == 401)
                     what += proxy.authorization.empty()
                                 ? " (the proxy wants credentials: put user:password@ in its URL)"
                                 : " (the proxy did not accept the credentials in its URL)";
@@ -359,6 +361,7 @@ asio::awaitable<void> connection::write_request(const std::string& head, const b
                                                 const deadline& request, error_code& ec,
                                                 std::string& what) {
     reusable_ = false; // until a complete response says otherwise
+    parser_.reset();   // the previous response's parser must not count for this exchange
     if (tls_stream_)
         co_await write_all(*tls_stream_, head, body, write_timeout, request, ec, what);
     else

@@ -90,6 +90,11 @@ public:
 
     const response_parser::value_type& response() const { return parser_->get(); }
     bool body_done() const noexcept { return parser_ && parser_->is_done(); }
+    // Whether any byte of the current response arrived (parsed or still buffered): a reused
+    // connection that failed before that is stale, after that the server did answer.
+    bool response_started() const noexcept {
+        return read_buffer_.size() != 0 || (parser_ && parser_->got_some());
+    }
 
     // Reads the next piece of the body into [data, data+size); returns 0 at the end of the body.
     // `limit` bounds the whole read (idle timeout for streams, the request deadline otherwise).

@@ -106,7 +106,9 @@ BOOST_AUTO_TEST_CASE(proxy_basic_authentication) {
         auto [ec, rr] = run(ioc, refused.images().generate(small_request("refused"), info,
                                                            asio::as_tuple(asio::use_awaitable)));
         BOOST_TEST(ec == openai::errc::proxy_error);
-        BOOST_TEST(contains(info.message, "407"), info.message);
+        // 407, or 401 from proxies that use it for themselves (Debian 12's tinyproxy 1.11).
+        BOOST_TEST((contains(info.message, " 407 ") || contains(info.message, " 401 ")),
+                   info.message);
         BOOST_TEST(contains(info.message, "127.0.0.1:" + std::to_string(proxy.port())),
                    info.message);
         BOOST_TEST(contains(info.message, hint), info.message);

@@ -179,10 +179,13 @@ def check_edit(binary, emulator, work):
         fields = {x["name"]: x.get("value") for x in parts if not x.get("filename")}
         check(fields.get("prompt") == "put the lamp in the room", "fields %r" % fields)
         check(fields.get("model") == "gpt-image-1", "fields %r" % fields)
-        # A mask of the wrong size: the API's 400, with its facts on stderr.
+        # A mask of the wrong size: refused before sending, naming both files and their sizes.
         p, _ = run(binary, emu, [room, lamp, small_mask, "again", "never.png"], work)
         check(p.returncode == 1, "exit status %d for a bad mask" % p.returncode)
-        check("HTTP 400" in p.stderr and "request id req_" in p.stderr, "error %r" % p.stderr)
+        check("small-mask.png is 32x32" in p.stderr and "room.png) is 64x64" in p.stderr,
+              "error %r" % p.stderr)
+        check(len(emu.requests()) == 1, "the refused edit reached the emulator")
+        check(not os.path.exists(os.path.join(work, "never.png")), "wrote a file on failure")
         # Usage.
         p, _ = run(binary, emu, [room], work)
         check(p.returncode == 2 and "usage:" in p.stderr, "usage: %d %r" % (p.returncode, p.stderr))

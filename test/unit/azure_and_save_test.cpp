@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(save_writes_atomically_and_replaces) {
 
     std::error_code ec;
     img.save(dir.path / "missing-dir" / "x.png", ec);
-    BOOST_TEST(ec == std::errc::no_such_file_or_directory);
+    BOOST_TEST((ec == std::errc::no_such_file_or_directory));
     BOOST_TEST(dir.entries() == 1u);
     try {
         img.save(dir.path / "missing-dir" / "x.png");
@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(save_writes_atomically_and_replaces) {
     openai::image url_only;
     url_only.url = "https://example.com/x.png";
     url_only.save(dir.path / "url.png", ec);
-    BOOST_TEST(ec == std::errc::invalid_argument);
+    BOOST_TEST((ec == std::errc::invalid_argument));
     BOOST_TEST(!fs::exists(dir.path / "url.png"));
     BOOST_CHECK_THROW(url_only.save(dir.path / "url.png"), fs::filesystem_error);
 }

@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(routes_are_keyed_by_origin_and_proxy) {
     for (std::size_t i = 0; i < std::size(keys); ++i)
         for (std::size_t j = i + 1; j < std::size(keys); ++j)
             BOOST_TEST(keys[i] != keys[j], keys[i] << " vs " << keys[j]);
-    BOOST_TEST(via_a.key() == route{api, a}.key());
+    BOOST_TEST((via_a.key() == route{api, a}.key()));
 
     BOOST_TEST(via_a.tunnel());
     BOOST_TEST(!via_a.absolute_form());

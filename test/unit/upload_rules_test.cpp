@@ -141,9 +141,9 @@ BOOST_AUTO_TEST_CASE(masks_are_pngs_of_the_first_images_dimensions) {
     BOOST_TEST(!check_edit_uploads(
         model_family::gpt_image,
         infos({{"image[]", png(64, 64)}, {"image[]", png(128, 32)}, {"mask", png(64, 64)}})));
-    BOOST_TEST(check_edit_uploads(
+    BOOST_TEST(static_cast<bool>(check_edit_uploads(
         model_family::gpt_image,
-        infos({{"image[]", png(128, 32)}, {"image[]", png(64, 64)}, {"mask", png(64, 64)}})));
+        infos({{"image[]", png(128, 32)}, {"image[]", png(64, 64)}, {"mask", png(64, 64)}}))));
     // A JPEG first image has no dimensions known here: the server compares them.
     BOOST_TEST(!check_edit_uploads(model_family::gpt_image,
                                    infos({{"image[]", jpeg}, {"mask", png(64, 64)}})));

@@ -283,6 +283,10 @@ awaitable<void> serve(Stream& s, server_context& ctx) {
     for (;;) {
         http::request_parser<http::buffer_body> parser;
         parser.header_limit(64 * 1024);
+        // Beast checks Content-Length against the body limit while parsing the head, and a
+        // request parser's default limit is 1 MB: lift it here; read_body applies the limit of
+        // the request's kind (and answers 413 instead of dropping the connection).
+        parser.body_limit(boost::none);
         tcp_layer(s).expires_after(idle_timeout);
         auto [ec, n] = co_await http::async_read_header(s, buffer, parser, tuple_awaitable);
         (void)n;
