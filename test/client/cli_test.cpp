@@ -204,4 +204,65 @@ BOOST_AUTO_TEST_CASE(rules_and_usage_errors_exit_with_status_2) {
     BOOST_TEST(r.err.find("not a PNG, JPEG or WebP") != std::string::npos, r.err);
 }
 
+BOOST_AUTO_TEST_CASE(generate_stream_writes_partials_then_the_final_image) {
+    scratch dir;
+    const auto r = run_cli({"generate", "--stream", "--partial-images", "2", "--prompt",
+                            "Streamed fox", "--model", "gpt-image-1", "--quality", "low", "--out",
+                            (dir.path / "out").string(), "--json"},
+                           dir);
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    // One JSON line per event: two partial images, then the completed one.
+    std::vector<boost::json::object> lines;
+    std::istringstream out(r.out);
+    for (std::string line; std::getline(out, line);)
+        lines.push_back(boost::json::parse(line).as_object());
+    BOOST_TEST_REQUIRE(lines.size() == 3u, r.out);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const auto& line = lines[i];
+        BOOST_TEST(line.at("type").as_string() == "event");
+        const bool partial = i < 2;
+        BOOST_TEST(line.at("event").as_string() == (partial ? "image_generation.partial_image"
+                                                             : "image_generation.completed"));
+        const fs::path file(std::string(line.at("file").as_string()));
+        BOOST_TEST(file.parent_path() == dir.path / "out");
+        const auto name = file.filename().string();
+        BOOST_TEST(name.starts_with("streamed-fox"), name);
+        if (partial) {
+            BOOST_TEST(line.at("partial_image_index").to_number<int>() == static_cast<int>(i));
+            BOOST_TEST(name.find(".partial-" + std::to_string(i)) != std::string::npos, name);
+        } else {
+            BOOST_TEST(name.find(".partial-") == std::string::npos, name);
+            BOOST_TEST(line.at("request_id").as_string().starts_with("req_"));
+        }
+        const auto bytes = read(file);
+        BOOST_TEST(line.at("bytes").to_number<std::size_t>() == bytes.size());
+        BOOST_TEST(em::probe(bytes).format == em::image_format::png);
+    }
+    BOOST_TEST(dir.files_in("out").size() == 3u); // no temporaries left
+    const auto rec = last_request();
+    BOOST_TEST(rec.at("path").as_string() == "/v1/images/generations");
+    BOOST_TEST(rec.at("stream").as_bool());
+}
+
+BOOST_AUTO_TEST_CASE(edit_stream_reports_each_file_as_text) {
+    scratch dir;
+    const auto a = dir.write("a.png", png_of(64, 64, "cli stream edit"));
+    const auto r = run_cli({"edit", "--stream", "--partial-images", "1", "--image", a.string(),
+                            "--prompt", "Add a hat", "--model", "gpt-image-1", "--quality", "low",
+                            "--out", (dir.path / "out").string()},
+                           dir);
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    BOOST_TEST(r.out.find("partial image 0)") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("request id: req_") != std::string::npos, r.out);
+    BOOST_TEST(dir.files_in("out").size() == 2u);
+    const auto rec = last_request();
+    BOOST_TEST(rec.at("path").as_string() == "/v1/images/edits");
+    BOOST_TEST(rec.at("stream").as_bool());
+
+    // --partial-images belongs to --stream.
+    const auto usage = run_cli({"generate", "--partial-images", "1", "--prompt", "x"}, dir);
+    BOOST_TEST(usage.status == 2);
+    BOOST_TEST(usage.err.find("--stream") != std::string::npos, usage.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

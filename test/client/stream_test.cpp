@@ -12,8 +12,10 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <sys/resource.h>
 
@@ -467,6 +469,73 @@ BOOST_AUTO_TEST_CASE(two_thousand_concurrent_streams_on_one_thread) {
               << stats.at("streams_peak").to_number<std::uint64_t>() << ", VmHWM "
               << peak_rss_kib() << " KiB (before the streams: " << rss_before << " KiB)\n";
     BOOST_TEST(open_peak > streams / 2); // they really were concurrent
+}
+
+// Streams on an io_context run by four threads, through a small pool: connections handed from
+// stream to stream across threads, streams read to the end, closed early, or cancelled mid-way.
+// Its point is the ThreadSanitizer pass (label "threads").
+BOOST_AUTO_TEST_CASE(streams_on_a_multi_threaded_io_context, *boost::unit_test::label("threads")) {
+    asio::thread_pool threads(4);
+    auto config = config_for(small_emulator());
+    config.pool.max_connections_per_origin = 6;
+    openai::client client(threads.get_executor(), config);
+    std::atomic<int> whole = 0, closed_early = 0, cancelled = 0, failed = 0;
+    auto worker = [&](int w) -> asio::awaitable<void> {
+        for (int i = 0; i < 6; ++i) {
+            const int mode = (w + i) % 3; // 0: to the end, 1: close after one event, 2: cancel
+            openai::error_info info;
+            auto [ec, stream] = co_await client.images().generate_stream(
+                stream_request("threads", 2), info, asio::as_tuple(asio::use_awaitable));
+            if (ec) {
+                BOOST_TEST_MESSAGE("open failed: " << info.message);
+                ++failed;
+                continue;
+            }
+            if (mode == 2) {
+                // A timer that fires long before the stream could end (the emulator paces events
+                // 2 ms apart, and the pool is shared by 24 workers): next() completes aborted or,
+                // rarely, first.
+                asio::steady_timer timer(co_await asio::this_coro::executor, 1us);
+                auto r = co_await (stream.next(info, asio::as_tuple(asio::use_awaitable)) ||
+                                   timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+                if (r.index() == 1)
+                    ++cancelled;
+                else
+                    ++closed_early; // won the race: then dropped with the stream below
+                continue;
+            }
+            int events = 0;
+            bool good = true;
+            for (;;) {
+                auto [nec, ev] = co_await stream.next(info, asio::as_tuple(asio::use_awaitable));
+                if (nec) {
+                    BOOST_TEST_MESSAGE("next failed: " << info.message);
+                    good = false;
+                    break;
+                }
+                if (!ev)
+                    break;
+                ++events;
+                if (mode == 1) {
+                    stream.close();
+                    break;
+                }
+            }
+            if (!good)
+                ++failed;
+            else if (mode == 1)
+                ++closed_early;
+            else
+                (events == 3 ? whole : failed) += 1;
+        }
+    };
+    for (int w = 0; w < 24; ++w)
+        asio::co_spawn(threads, worker(w), asio::detached);
+    threads.join();
+    BOOST_TEST(failed.load() == 0);
+    BOOST_TEST(whole.load() + closed_early.load() + cancelled.load() == 24 * 6);
+    BOOST_TEST(whole.load() == 48);
+    BOOST_TEST(client.stats().connections_created >= 6u); // closed streams took theirs along
 }
 
 BOOST_AUTO_TEST_SUITE_END()
