@@ -3,10 +3,11 @@
 
     run_example.py --emulator PATH --example PATH NAME
 
-NAME picks the checks (generate, edit, callbacks, future, concurrent, stream, server). The emulator is started
-over TLS with its own CA; the example gets OPENAI_BASE_URL, SSL_CERT_FILE and OPENAI_API_KEY, as a
-user would set them. Checks look at the example's output, the files it wrote and the requests the
-emulator received (GET /v1/_emulator/requests). Exits non-zero with the reason on failure.
+NAME picks the checks (generate, edit, callbacks, future, concurrent, stream, server). The
+emulator is started over TLS with its own CA; the example gets OPENAI_BASE_URL, SSL_CERT_FILE and
+OPENAI_API_KEY, as a user would set them. Checks look at the example's output, the files it wrote
+and the requests the emulator received (GET /v1/_emulator/requests). Exits non-zero with the
+reason on failure.
 """
 import argparse
 import base64
@@ -124,7 +125,8 @@ def valid_png(data, name):
         check(pos + 12 <= len(data), "%s: a chunk is cut off" % name)
         (length,) = struct.unpack(">I", data[pos:pos + 4])
         kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        check(len(body) == length and pos + 12 + length <= len(data), "%s: a chunk is cut off" % name)
+        check(len(body) == length and pos + 12 + length <= len(data),
+              "%s: a chunk is cut off" % name)
         (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
         check(zlib.crc32(kind + body) & 0xFFFFFFFF == crc, "%s: bad CRC in %r" % (name, kind))
         kinds.append(kind)
@@ -439,8 +441,8 @@ def check_server(binary, emulator, work):
             image_event(events[-1][1], "#%d completed" % i)
             check(events[-1][1].get("total_tokens", 0) > 0, "#%d: no usage" % i)
         reqs = emu.requests()
-        check(sorted(prompts(emu)) == sorted("a lighthouse, variation %d" % i for i in range(count)),
-              "prompts %r" % prompts(emu))
+        expected = sorted("a lighthouse, variation %d" % i for i in range(count))
+        check(sorted(prompts(emu)) == expected, "prompts %r" % prompts(emu))
         check(all(r["body"].get("stream") is True for r in reqs), "a request without stream=true")
         peak = emu.get("/v1/_emulator/stats")["streams_peak"]
         print("%d callers in %.2f s, %d streams open at most" % (count, elapsed, peak))
@@ -475,7 +477,8 @@ def check_server(binary, emulator, work):
     # Shutdown with work in flight: a stream between two partial images (2 s apart), a call
     # whose response head is 30 s away, an idle connection. SIGINT must end all three at once.
     emu = Emulator(emulator, work, ["--payload-bytes", "4096", "--partial-interval-ms", "2000",
-                                    "--fault", "prompt-contains=[slow-head];delay-headers-ms=30000"])
+                                    "--fault",
+                                    "prompt-contains=[slow-head];delay-headers-ms=30000"])
     server = Server(binary, emu, work)
     try:
         first_partial = threading.Event()
