@@ -4,14 +4,14 @@
 //
 //   openai-images-bench --base-url https://127.0.0.1:PORT/v1 --ca ca.pem --scenario unary
 //       [--requests N] [--concurrency C] [--n IMAGES] [--partial-images K] [--open-concurrency R]
-//       [--hold-ms MS] [--model M] [--size WxH] [--quality Q]
+//       [--hold-ms MS] [--deadline-s S] [--model M] [--size WxH] [--quality Q]
 //
 // Scenarios:
 //   unary         N generations, C in flight at a time (one coroutine per slot), n images each
 //   stream        N streamed generations with K partial images, C at a time, every event pulled
 //   open-streams  N streams opened (at most R opening at a time) and all held open with a next()
-//                 pending; once every stream is open (or failed) the driver waits --hold-ms,
-//                 reports, and closes them
+//                 pending; once every stream is open (or failed, or --deadline-s passed) the
+//                 driver waits --hold-ms, reports, and closes them
 //   idle          one small generation: the baseline footprint of a process that used the client
 //
 // Everything runs on one thread (one io_context, one thread).
@@ -55,6 +55,7 @@ struct options {
     int partial_images = 0;
     int open_concurrency = 200;
     int hold_ms = 500;
+    int deadline_s = 0; // open-streams: stop opening after this long (0: no limit)
     std::string model = "gpt-image-1";
     std::string size = "1024x1024";
     std::string quality = "low";
@@ -72,11 +73,12 @@ struct results {
 };
 
 [[noreturn]] void usage(const char* why) {
-    std::cerr << "openai-images-bench: " << why
-              << "\nusage: openai-images-bench --base-url URL --ca FILE "
-                 "--scenario unary|stream|open-streams|idle [--requests N] [--concurrency C] "
-                 "[--n N] [--partial-images K] [--open-concurrency R] [--hold-ms MS] "
-                 "[--model M] [--size S] [--quality Q]\n";
+    std::cerr
+        << "openai-images-bench: " << why
+        << "\nusage: openai-images-bench --base-url URL --ca FILE "
+           "--scenario unary|stream|open-streams|idle [--requests N] [--concurrency C] "
+           "[--n N] [--partial-images K] [--open-concurrency R] [--hold-ms MS] [--deadline-s S] "
+           "[--model M] [--size S] [--quality Q]\n";
     std::exit(2);
 }
 
@@ -105,6 +107,8 @@ options parse(int argc, char** argv) {
             o.open_concurrency = std::stoi(v);
         else if (flag == "--hold-ms")
             o.hold_ms = std::stoi(v);
+        else if (flag == "--deadline-s")
+            o.deadline_s = std::stoi(v);
         else if (flag == "--model")
             o.model = v;
         else if (flag == "--size")
@@ -215,16 +219,18 @@ asio::awaitable<void> stream_worker(openai::images images, const options& o, int
 struct holder {
     std::vector<openai::image_stream> streams;
     int next = 0;
-    int settled = 0; // opened or failed
+    int settled = 0;      // opened or failed
+    bool closing = false; // the measurement is over: streams opened late are closed at once
     clock_type::time_point start;
+    clock_type::time_point deadline = clock_type::time_point::max();
     std::unique_ptr<asio::steady_timer> all_open; // cancelled when every stream settled
 };
 
 // Holds a next() pending on an open stream until the stream is closed.
-asio::awaitable<void> hold_one(openai::image_stream& stream, results& r) {
+asio::awaitable<void> hold_one(std::shared_ptr<holder> h, std::size_t i, results& r) {
     for (;;) {
         openai::error_info info;
-        auto [ec, ev] = co_await stream.next(info, asio::as_tuple(asio::use_awaitable));
+        auto [ec, ev] = co_await h->streams[i].next(info, asio::as_tuple(asio::use_awaitable));
         if (ec || !ev)
             co_return; // closed by the driver, or the server ended it
         ++r.events;
@@ -232,45 +238,46 @@ asio::awaitable<void> hold_one(openai::image_stream& stream, results& r) {
     }
 }
 
-asio::awaitable<void> open_worker(openai::images images, const options& o, holder& h, results& r) {
+asio::awaitable<void> open_worker(openai::images images, const options& o,
+                                  std::shared_ptr<holder> h, results& r) {
     const auto req = make_request(o, true);
     auto ex = co_await asio::this_coro::executor;
-    while (h.next < o.requests) {
-        const int i = h.next++;
+    while (h->next < o.requests && !h->closing && clock_type::now() < h->deadline) {
+        const auto i = static_cast<std::size_t>(h->next++);
         openai::error_info info;
         auto [ec, stream] =
             co_await images.generate_stream(req, info, asio::as_tuple(asio::use_awaitable));
         if (ec) {
             note_error(r, info);
-        } else {
+        } else if (!h->closing) {
             ++r.opened;
-            h.streams[static_cast<std::size_t>(i)] = std::move(stream);
-            asio::co_spawn(ex, hold_one(h.streams[static_cast<std::size_t>(i)], r), asio::detached);
+            h->streams[i] = std::move(stream);
+            asio::co_spawn(ex, hold_one(h, i, r), asio::detached);
         }
-        if (++h.settled == o.requests)
-            h.all_open->cancel();
+        if (++h->settled == o.requests)
+            h->all_open->cancel();
     }
 }
 
 asio::awaitable<void> open_streams(openai::images images, const options& o, results& r) {
     auto ex = co_await asio::this_coro::executor;
-    holder h;
-    h.streams.resize(static_cast<std::size_t>(o.requests));
-    h.start = clock_type::now();
-    h.all_open = std::make_unique<asio::steady_timer>(ex, clock_type::time_point::max());
+    auto h = std::make_shared<holder>();
+    h->streams.resize(static_cast<std::size_t>(o.requests));
+    h->start = clock_type::now();
+    if (o.deadline_s > 0)
+        h->deadline = h->start + std::chrono::seconds(o.deadline_s);
+    h->all_open = std::make_unique<asio::steady_timer>(ex, h->deadline);
     for (int w = 0; w < o.open_concurrency && w < o.requests; ++w)
         asio::co_spawn(ex, open_worker(images, o, h, r), asio::detached);
-    co_await h.all_open->async_wait(asio::as_tuple(asio::use_awaitable));
-    r.open_s = std::chrono::duration<double>(clock_type::now() - h.start).count();
+    co_await h->all_open->async_wait(asio::as_tuple(asio::use_awaitable));
+    r.open_s = std::chrono::duration<double>(clock_type::now() - h->start).count();
     asio::steady_timer hold(ex, std::chrono::milliseconds(o.hold_ms));
     co_await hold.async_wait(asio::as_tuple(asio::use_awaitable));
     r.rss_open_kib = current_rss_kib();
     r.requests = r.opened;
-    for (auto& s : h.streams)
+    h->closing = true;
+    for (auto& s : h->streams)
         s.close();
-    // Let the pending next() calls complete before `h` goes away.
-    hold.expires_after(std::chrono::milliseconds(50));
-    co_await hold.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 std::string json_escape(const std::string& s) {

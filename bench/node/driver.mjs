@@ -4,7 +4,7 @@
 //
 //   node driver.mjs --base-url https://127.0.0.1:PORT/v1 --scenario unary [--requests N]
 //       [--concurrency C] [--n N] [--partial-images K] [--open-concurrency R] [--hold-ms MS]
-//       [--model M] [--size S] [--quality Q]
+//       [--deadline-s S] [--model M] [--size S] [--quality Q]
 //
 // TLS trust comes from NODE_EXTRA_CA_CERTS (set by run.py to the emulator's ca.pem; Node reads it
 // only at start-up). The SDK module can be overridden with OPENAI_NODE_SDK (a path to index.mjs).
@@ -20,7 +20,7 @@ const { default: OpenAI } = await import(pathToFileURL(sdkPath).href);
 
 const o = {
   'base-url': '', scenario: 'unary', requests: 100, concurrency: 1, n: 1, 'partial-images': 0,
-  'open-concurrency': 200, 'hold-ms': 500, model: 'gpt-image-1', size: '1024x1024', quality: 'low',
+  'open-concurrency': 200, 'hold-ms': 500, 'deadline-s': 0, model: 'gpt-image-1', size: '1024x1024', quality: 'low',
   ca: '',
 };
 const args = process.argv.slice(2);
@@ -57,10 +57,10 @@ function request(stream) {
   return body;
 }
 
-async function workers(count, fn) {
+async function workers(count, fn, deadline = Infinity) {
   let next = 0;
   const one = async () => {
-    while (next < o.requests) {
+    while (next < o.requests && performance.now() < deadline) {
       next += 1;
       await fn();
     }
@@ -96,9 +96,16 @@ async function streamOnce() {
 async function openStreams() {
   const held = [];
   const start = performance.now();
-  await workers(o['open-concurrency'], async () => {
+  const deadline = o['deadline-s'] > 0 ? start + 1000 * o['deadline-s'] : Infinity;
+  let closing = false;
+  let deadlineTimer;
+  const opened = workers(o['open-concurrency'], async () => {
     try {
       const stream = await client.images.generate(request(true));
+      if (closing) {
+        stream.controller.abort();
+        return;
+      }
       r.opened += 1;
       const it = stream[Symbol.asyncIterator]();
       // A pending read on every open stream, as the C++ driver holds a next().
@@ -118,11 +125,20 @@ async function openStreams() {
     } catch (e) {
       noteError(e);
     }
-  });
+  }, deadline);
+  // Opening stops at the deadline even if some attempts are still waiting.
+  await Promise.race([
+    opened,
+    new Promise((resolve) => {
+      if (deadline !== Infinity) deadlineTimer = setTimeout(resolve, deadline - start);
+    }),
+  ]);
+  clearTimeout(deadlineTimer);
   r.open_s = (performance.now() - start) / 1000;
   await new Promise((resolve) => setTimeout(resolve, o['hold-ms']));
   r.rss_open_kib = Math.round(process.memoryUsage().rss / 1024);
   r.requests = r.opened;
+  closing = true;
   for (const h of held) h.stream.controller.abort();
   await Promise.all(held.map((h) => h.pending));
 }
