@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 namespace asio = boost::asio;
@@ -64,11 +65,12 @@ struct options {
 struct results {
     std::uint64_t requests = 0; // completed without error
     std::uint64_t errors = 0;
-    std::uint64_t image_bytes = 0;  // decoded image bytes handed to us
-    std::uint64_t events = 0;       // stream events
-    std::uint64_t opened = 0;       // open-streams: streams whose head arrived
-    std::uint64_t rss_open_kib = 0; // open-streams: VmRSS once all were open
-    double open_s = 0;              // open-streams: time until all were open
+    std::uint64_t image_bytes = 0;   // decoded image bytes handed to us
+    std::uint64_t events = 0;        // stream events
+    std::uint64_t opened = 0;        // open-streams: streams whose head arrived
+    std::uint64_t rss_open_kib = 0;  // open-streams: VmRSS once all were open
+    std::uint64_t heap_open_kib = 0; // open-streams: malloc heap in use then (mallinfo2)
+    double open_s = 0;               // open-streams: time until all were open
     std::string first_error;
 };
 
@@ -274,6 +276,7 @@ asio::awaitable<void> open_streams(openai::images images, const options& o, resu
     asio::steady_timer hold(ex, std::chrono::milliseconds(o.hold_ms));
     co_await hold.async_wait(asio::as_tuple(asio::use_awaitable));
     r.rss_open_kib = current_rss_kib();
+    r.heap_open_kib = mallinfo2().uordblks / 1024;
     r.requests = r.opened;
     h->closing = true;
     for (auto& s : h->streams)
@@ -337,12 +340,12 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"client\":\"cpp\",\"scenario\":\"%s\",\"requests\":%llu,\"errors\":%llu,"
         "\"image_bytes\":%llu,\"events\":%llu,\"opened\":%llu,\"open_s\":%.3f,"
-        "\"rss_open_kib\":%llu,\"wall_s\":%.3f,\"first_error\":\"%s\"}\n",
+        "\"rss_open_kib\":%llu,\"heap_open_kib\":%llu,\"wall_s\":%.3f,\"first_error\":\"%s\"}\n",
         o.scenario.c_str(), static_cast<unsigned long long>(r.requests),
         static_cast<unsigned long long>(r.errors), static_cast<unsigned long long>(r.image_bytes),
         static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.opened),
-        r.open_s, static_cast<unsigned long long>(r.rss_open_kib), wall,
-        json_escape(r.first_error).c_str());
+        r.open_s, static_cast<unsigned long long>(r.rss_open_kib),
+        static_cast<unsigned long long>(r.heap_open_kib), wall, json_escape(r.first_error).c_str());
     std::fflush(stdout);
     return 0;
 }
