@@ -159,15 +159,21 @@ def run_child(args, env=None, timeout=900):
             start = time.monotonic()
             proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
             deadline = start + timeout
-            while True:
-                pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-                if pid == proc.pid:
-                    break
-                if time.monotonic() > deadline:
-                    proc.kill()
-                    pid, status, ru = os.wait4(proc.pid, 0)
-                    break
-                time.sleep(0.02)
+            try:
+                while True:
+                    pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+                    if pid == proc.pid:
+                        break
+                    if time.monotonic() > deadline:
+                        proc.kill()
+                        pid, status, ru = os.wait4(proc.pid, 0)
+                        break
+                    time.sleep(0.02)
+            except BaseException:
+                # Interrupted: GNU time passes the signal on to the client.
+                proc.terminate()
+                os.wait4(proc.pid, 0)
+                raise
             wall = time.monotonic() - start
             proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
         cpu, rss, code = ru.ru_utime + ru.ru_stime, ru.ru_maxrss, proc.returncode
@@ -741,7 +747,13 @@ def print_table(rows, targets):
     print()
 
 
+def _interrupted(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    # SIGTERM unwinds like Ctrl-C: the running client and the emulator are stopped.
+    signal.signal(signal.SIGTERM, _interrupted)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="tiny sizes: seconds, for the test")
     ap.add_argument("--out-dir", default=os.path.join(HERE, "results"))
