@@ -15,6 +15,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -405,6 +406,12 @@ asio::awaitable<std::size_t> connection::read_body(char* data, std::size_t size,
                                                    std::string& what) {
     const auto strand = co_await asio::this_coro::executor;
     std::size_t got = 0;
+    // Beast reads at most the flat_buffer's free capacity (never less than 512 bytes) and never
+    // grows it by itself: left at the size the response head needed, a 16 MB body would take
+    // tens of thousands of reads of about 1 KiB. Room for the caller's whole chunk makes a read
+    // take what TLS has (a 16 KiB record, or more). Untouched until bytes arrive.
+    if (read_buffer_.capacity() - read_buffer_.size() < size)
+        read_buffer_.reserve(std::min(read_buffer_.size() + size, read_buffer_limit));
     arm(limit, strand);
     // A read may consume only framing (chunk sizes), so loop until bytes arrive or the body ends.
     while (got == 0 && !parser_->is_done()) {
