@@ -14,8 +14,12 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
 
 #include <exception>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -33,15 +37,53 @@ handler_binding binding_of(const Handler& handler, const boost::asio::any_io_exe
             boost::asio::get_associated_executor(handler, fallback)};
 }
 
-// Runs `op` on `strand` and completes `on_done(std::exception_ptr, T)` on the handler's executor,
-// with the handler's cancellation slot forwarded into the coroutine.
-template <class Executor, class T, class OnDone>
-void spawn_bound(const Executor& strand, boost::asio::awaitable<T> op,
+// Boost 1.81's co_spawn forwards a cancellation to a coroutine on another executor by dispatching
+// a raw pointer to a signal it keeps inside the caller's cancellation slot. When the coroutine
+// finishes first (a `||` whose timer fires as the call completes, on another thread), the signal
+// is gone before the dispatched emit runs: a use after free (Asio 1.82 shares the signal
+// instead). So the caller's slot is never handed to co_spawn. A relay of ours, shared by the
+// caller's slot handler and the coroutine, carries the cancellation to the strand and emits it
+// only while the coroutine is still running.
+struct cancellation_relay {
+    boost::asio::cancellation_signal signal; // connected to the coroutine; used on its strand
+    bool finished = false;                   // set on the strand when the coroutine ended
+};
+
+// Runs `op` on `strand` and completes `on_done(std::exception_ptr, T)` on the handler's executor
+// (dispatched there, and counted as outstanding work until then), with the handler's
+// cancellation slot reaching the coroutine through a cancellation_relay.
+template <class Strand, class T, class OnDone>
+void spawn_bound(const Strand& strand, boost::asio::awaitable<T> op,
                  const handler_binding& binding, OnDone on_done) {
-    boost::asio::co_spawn(
+    namespace asio = boost::asio;
+    auto relay = std::make_shared<cancellation_relay>();
+    auto slot = binding.slot;
+    if (slot.is_connected())
+        slot.assign([relay, strand](asio::cancellation_type_t type) {
+            asio::dispatch(strand, [relay, type] {
+                if (!relay->finished)
+                    relay->signal.emit(type);
+            });
+        });
+    auto work = asio::prefer(binding.executor, asio::execution::outstanding_work.tracked);
+    // The completion below has no associated executor, so co_spawn runs it on the strand and
+    // emits into the coroutine directly (no dispatched pointer).
+    asio::co_spawn(
         strand, std::move(op),
-        boost::asio::bind_cancellation_slot(
-            binding.slot, boost::asio::bind_executor(binding.executor, std::move(on_done))));
+        asio::bind_cancellation_slot(
+            relay->signal.slot(),
+            [relay, slot, work = std::move(work), on_done = std::move(on_done)](
+                std::exception_ptr ep, T result) mutable {
+                relay->finished = true;
+                auto target = work;
+                // The caller's slot is cleared on the caller's executor, where it is emitted.
+                asio::dispatch(target, [slot, work = std::move(work), on_done = std::move(on_done),
+                                        ep, result = std::move(result)]() mutable {
+                    if (slot.is_connected())
+                        slot.clear();
+                    std::move(on_done)(ep, std::move(result));
+                });
+            }));
 }
 
 // An exception that escaped an operation's coroutine, as an error the caller can handle.

@@ -1,14 +1,12 @@
 // client::download: GET a result URL through the client's pool and stream the body to a file.
 #include "api/atomic_file.hpp"
 #include "api/client_impl.hpp"
+#include "api/completion.hpp"
 #include "api/exchange.hpp"
 
 #include <openai/download.hpp>
 #include <openai/error.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/url/parse.hpp>
 
@@ -175,38 +173,13 @@ asio::awaitable<outcome> run_download(std::shared_ptr<client_impl> client, std::
     co_return o;
 }
 
-struct handler_binding {
-    asio::cancellation_slot slot;
-    asio::any_completion_executor executor;
-};
-
-template <class Handler>
-handler_binding binding_of(const Handler& handler, const client_impl& client) {
-    return {asio::get_associated_cancellation_slot(handler),
-            asio::get_associated_executor(handler, client.executor())};
-}
-
 template <class OnDone>
 void spawn(std::shared_ptr<client_impl> client, std::string url, std::filesystem::path path,
            request_options options, const handler_binding& binding, OnDone on_done) {
     auto strand = asio::make_strand(client->executor());
-    asio::co_spawn(strand,
-                   run_download(client, std::move(url), std::move(path), std::move(options)),
-                   asio::bind_cancellation_slot(
-                       binding.slot, asio::bind_executor(binding.executor, std::move(on_done))));
-}
-
-error_info from_exception(std::exception_ptr ep) {
-    error_info info;
-    info.code = errc::invalid_response;
-    try {
-        std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-        info.message = std::string("internal failure: ") + e.what();
-    } catch (...) {
-        info.message = "internal failure";
-    }
-    return info;
+    spawn_bound(strand,
+                run_download(client, std::move(url), std::move(path), std::move(options)),
+                binding, std::move(on_done));
 }
 
 } // namespace
@@ -214,7 +187,7 @@ error_info from_exception(std::exception_ptr ep) {
 void start_download(std::shared_ptr<client_impl> client, std::string url,
                     std::filesystem::path path, request_options options,
                     download_throwing_handler handler) {
-    const auto binding = binding_of(handler, *client);
+    const auto binding = binding_of(handler, client->executor());
     spawn(std::move(client), std::move(url), std::move(path), std::move(options), binding,
           [handler = std::move(handler)](std::exception_ptr ep, outcome o) mutable {
               if (!ep && o.first.code)
@@ -226,7 +199,7 @@ void start_download(std::shared_ptr<client_impl> client, std::string url,
 void start_download(std::shared_ptr<client_impl> client, std::string url,
                     std::filesystem::path path, request_options options, error_info* info,
                     download_code_handler handler) {
-    const auto binding = binding_of(handler, *client);
+    const auto binding = binding_of(handler, client->executor());
     spawn(std::move(client), std::move(url), std::move(path), std::move(options), binding,
           [handler = std::move(handler), info](std::exception_ptr ep, outcome o) mutable {
               if (ep)

@@ -12,6 +12,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -468,7 +469,9 @@ BOOST_AUTO_TEST_CASE(two_thousand_concurrent_streams_on_one_thread) {
               << " open at once, emulator streams_peak "
               << stats.at("streams_peak").to_number<std::uint64_t>() << ", VmHWM "
               << peak_rss_kib() << " KiB (before the streams: " << rss_before << " KiB)\n";
-    BOOST_TEST(open_peak > streams / 2); // they really were concurrent
+    // They really were concurrent: every stream was opened before any returned its connection
+    // (counted, not timed: the open-at-once peak above depends on the machine's load).
+    BOOST_TEST(client.stats().connections_created >= static_cast<std::size_t>(streams));
 }
 
 // Streams on an io_context run by four threads, through a small pool: connections handed from
@@ -529,8 +532,10 @@ BOOST_AUTO_TEST_CASE(streams_on_a_multi_threaded_io_context, *boost::unit_test::
                 (events == 3 ? whole : failed) += 1;
         }
     };
+    // Each worker on a strand of its own: `||` emits and clears cancellation slots from the
+    // completions of both of its operations, which must not run at once (Asio's rule).
     for (int w = 0; w < 24; ++w)
-        asio::co_spawn(threads, worker(w), asio::detached);
+        asio::co_spawn(asio::make_strand(threads), worker(w), asio::detached);
     threads.join();
     BOOST_TEST(failed.load() == 0);
     BOOST_TEST(whole.load() + closed_early.load() + cancelled.load() == 24 * 6);
