@@ -55,7 +55,7 @@ std::string png(std::uint32_t w, std::uint32_t h, std::size_t padding = 16) {
     return s + std::string(padding, 'x');
 }
 
-const std::string jpeg("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\xff\xd9", 18);
+const std::string jpeg("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\xff\xd9", 16);
 
 // What the writer learns about `files` (name, bytes); fails the test when it refuses them.
 std::vector<multipart_file_info> infos(std::vector<std::pair<std::string, std::string>> files) {
