@@ -160,7 +160,9 @@ def run_child(args, env=None, timeout=900):
         cmd = ([GNU_TIME, "-o", usage_path, "-f", "%U %S %M %x"] + args) if measured else args
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             start = time.monotonic()
-            proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+            # A session of its own, so that a time cap stops the client itself and not only GNU
+            # time in front of it (which would leave the client running on).
+            proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, start_new_session=True)
             deadline = start + timeout
             try:
                 while True:
@@ -168,13 +170,13 @@ def run_child(args, env=None, timeout=900):
                     if pid == proc.pid:
                         break
                     if time.monotonic() > deadline:
-                        proc.kill()
+                        os.killpg(proc.pid, signal.SIGKILL)
                         pid, status, ru = os.wait4(proc.pid, 0)
                         break
                     time.sleep(0.02)
             except BaseException:
-                # Interrupted: GNU time passes the signal on to the client.
-                proc.terminate()
+                # Interrupted: stop the client's whole process group.
+                os.killpg(proc.pid, signal.SIGTERM)
                 os.wait4(proc.pid, 0)
                 raise
             wall = time.monotonic() - start
@@ -404,7 +406,8 @@ class Harness:
             vals = {}
             for c in ("cpp", "node", "curl"):
                 r = self.find(scenario, c)
-                if r:
+                # A run that did no work (stopped at a time cap, failed) has no figures to show.
+                if r and r["requests"] > 0:
                     try:
                         vals[c] = fn(r)
                     except ZeroDivisionError:

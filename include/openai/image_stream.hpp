@@ -111,8 +111,8 @@ public:
     /// Lifetimes: the stream object may be destroyed while next() is pending (the pending call
     /// then completes with errc::stream_closed); an `error_info&` must live until the handler runs.
     template <class CompletionToken = boost::asio::deferred_t>
-    requires(!std::is_same_v<std::decay_t<CompletionToken>, error_info>)
-    auto next(CompletionToken&& token = {}) {
+    requires(!std::is_same_v<std::decay_t<CompletionToken>, error_info>) auto next(
+        CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken,
                                            void(std::exception_ptr, std::optional<image_event>)>(
             [](auto handler, std::shared_ptr<detail::stream_state> state) {
@@ -149,9 +149,7 @@ public:
 
     /// The response head's facts: HTTP status, x-request-id, rate limits, attempts.
     /// Precondition: valid().
-    const response_metadata& metadata() const noexcept {
-        return detail::stream_metadata(*state_);
-    }
+    const response_metadata& metadata() const noexcept { return detail::stream_metadata(*state_); }
 
     /// Bytes and events received so far; zeros for a stream that is not valid(). May be read
     /// while next() is pending.

@@ -264,8 +264,7 @@ private:
     template <class CompletionToken>
     auto open_stream(detail::images_call c, request_options options,
                      CompletionToken&& token) const {
-        return boost::asio::async_initiate<CompletionToken,
-                                           void(std::exception_ptr, image_stream)>(
+        return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, image_stream)>(
             [](auto handler, std::shared_ptr<detail::client_impl> impl, detail::images_call c,
                request_options options) {
                 detail::start_stream_call(std::move(impl), std::move(c), std::move(options),

@@ -53,8 +53,8 @@ struct cancellation_relay {
 // (dispatched there, and counted as outstanding work until then), with the handler's
 // cancellation slot reaching the coroutine through a cancellation_relay.
 template <class Strand, class T, class OnDone>
-void spawn_bound(const Strand& strand, boost::asio::awaitable<T> op,
-                 const handler_binding& binding, OnDone on_done) {
+void spawn_bound(const Strand& strand, boost::asio::awaitable<T> op, const handler_binding& binding,
+                 OnDone on_done) {
     namespace asio = boost::asio;
     auto relay = std::make_shared<cancellation_relay>();
     auto slot = binding.slot;
@@ -68,22 +68,23 @@ void spawn_bound(const Strand& strand, boost::asio::awaitable<T> op,
     auto work = asio::prefer(binding.executor, asio::execution::outstanding_work.tracked);
     // The completion below has no associated executor, so co_spawn runs it on the strand and
     // emits into the coroutine directly (no dispatched pointer).
-    asio::co_spawn(
-        strand, std::move(op),
-        asio::bind_cancellation_slot(
-            relay->signal.slot(),
-            [relay, slot, work = std::move(work), on_done = std::move(on_done)](
-                std::exception_ptr ep, T result) mutable {
-                relay->finished = true;
-                auto target = work;
-                // The caller's slot is cleared on the caller's executor, where it is emitted.
-                asio::dispatch(target, [slot, work = std::move(work), on_done = std::move(on_done),
-                                        ep, result = std::move(result)]() mutable {
-                    if (slot.is_connected())
-                        slot.clear();
-                    std::move(on_done)(ep, std::move(result));
-                });
-            }));
+    asio::co_spawn(strand, std::move(op),
+                   asio::bind_cancellation_slot(
+                       relay->signal.slot(),
+                       [relay, slot, work = std::move(work),
+                        on_done = std::move(on_done)](std::exception_ptr ep, T result) mutable {
+                           relay->finished = true;
+                           auto target = work;
+                           // The caller's slot is cleared on the caller's executor, where it is
+                           // emitted.
+                           asio::dispatch(target, [slot, work = std::move(work),
+                                                   on_done = std::move(on_done), ep,
+                                                   result = std::move(result)]() mutable {
+                               if (slot.is_connected())
+                                   slot.clear();
+                               std::move(on_done)(ep, std::move(result));
+                           });
+                       }));
 }
 
 // An exception that escaped an operation's coroutine, as an error the caller can handle.

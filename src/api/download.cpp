@@ -177,8 +177,7 @@ template <class OnDone>
 void spawn(std::shared_ptr<client_impl> client, std::string url, std::filesystem::path path,
            request_options options, const handler_binding& binding, OnDone on_done) {
     auto strand = asio::make_strand(client->executor());
-    spawn_bound(strand,
-                run_download(client, std::move(url), std::move(path), std::move(options)),
+    spawn_bound(strand, run_download(client, std::move(url), std::move(path), std::move(options)),
                 binding, std::move(on_done));
 }
 

@@ -69,7 +69,8 @@ asio::awaitable<next_outcome> stream_state::next() {
              aborted ? phase::closed : phase::failed);
     } catch (const std::exception& e) {
         out = {};
-        fail(out, errc::invalid_response, std::string("internal failure in the stream: ") + e.what());
+        fail(out, errc::invalid_response,
+             std::string("internal failure in the stream: ") + e.what());
     }
     busy_.store(false, std::memory_order_release);
     co_return out;
@@ -239,9 +240,8 @@ void stream_state::fail(next_outcome& out, error_code code, std::string message,
 }
 
 void stream_state::fail_api(next_outcome& out, api_error error) {
-    std::string message = "the server sent an error event after " +
-                          events_so_far(events_.load()) + ": " +
-                          error.message.value_or("(no message)");
+    std::string message = "the server sent an error event after " + events_so_far(events_.load()) +
+                          ": " + error.message.value_or("(no message)");
     if (error.type)
         message += " [type " + *error.type + "]";
     if (error.code)
@@ -253,8 +253,7 @@ void stream_state::fail_api(next_outcome& out, api_error error) {
 }
 
 void stream_state::report_closed(next_outcome& out) {
-    fail(out, errc::stream_closed, "the stream was closed while next() was pending",
-         phase::closed);
+    fail(out, errc::stream_closed, "the stream was closed while next() was pending", phase::closed);
 }
 
 void stream_state::release(bool clean) noexcept {
@@ -327,11 +326,10 @@ error_info concurrent_info(const stream_state* state) {
 template <class Handler, class Complete>
 void post_failure(Handler handler, const asio::any_io_executor& io, Complete complete) {
     auto target = asio::get_associated_executor(handler, io);
-    asio::post(io, asio::bind_executor(std::move(target),
-                                       [handler = std::move(handler),
-                                        complete = std::move(complete)]() mutable {
-                                           complete(handler);
-                                       }));
+    asio::post(
+        io, asio::bind_executor(std::move(target),
+                                [handler = std::move(handler),
+                                 complete = std::move(complete)]() mutable { complete(handler); }));
 }
 
 // Where a failure without a stream is posted: the stream's client, or the system executor.
@@ -384,15 +382,15 @@ void start_next(std::shared_ptr<stream_state> state, error_info* info, next_code
     }
     const auto binding = binding_of(handler, state->client_executor());
     const auto strand = state->strand();
-    spawn_bound(strand, run_next(std::move(state)), binding,
-                [handler = std::move(handler), info](std::exception_ptr ep,
-                                                     next_outcome out) mutable {
-                    if (ep)
-                        out.first = from_exception(ep);
-                    const auto ec = out.first.code;
-                    *info = std::move(out.first);
-                    std::move(handler)(ec, ec ? std::nullopt : std::move(out.second));
-                });
+    spawn_bound(
+        strand, run_next(std::move(state)), binding,
+        [handler = std::move(handler), info](std::exception_ptr ep, next_outcome out) mutable {
+            if (ep)
+                out.first = from_exception(ep);
+            const auto ec = out.first.code;
+            *info = std::move(out.first);
+            std::move(handler)(ec, ec ? std::nullopt : std::move(out.second));
+        });
 }
 
 void close_stream(const std::shared_ptr<stream_state>& state) noexcept {

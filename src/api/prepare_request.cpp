@@ -33,8 +33,8 @@ error_info check_stream_flag(const std::optional<bool>& stream, bool streaming,
                         std::string("stream=true needs ") + stream_call + "(); " + unary_call +
                             "() is unary"});
     if (streaming && !stream.value_or(false))
-        return invalid({errc::invalid_request, "stream",
-                        std::string(stream_call) + "() needs stream=true"});
+        return invalid(
+            {errc::invalid_request, "stream", std::string(stream_call) + "() needs stream=true"});
     return {};
 }
 
@@ -102,8 +102,8 @@ error_info prepare(const client_impl& client, const images_call& call, bool stre
             } else {
                 out.path = "/images/variations";
                 if (streaming) {
-                    err = invalid({errc::invalid_request, "stream",
-                                   "variations cannot be streamed"});
+                    err =
+                        invalid({errc::invalid_request, "stream", "variations cannot be streamed"});
                     return;
                 }
                 if (check)

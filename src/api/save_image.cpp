@@ -31,8 +31,9 @@ void save_image(std::string_view bytes, const std::filesystem::path& path,
         std::string temp;
         int fd = -1;
         for (int tries = 0; fd < 0 && tries < 100; ++tries) {
-            temp = (dir / ("." + path.filename().string() + "." + std::to_string(random()) + ".tmp"))
-                       .string();
+            temp =
+                (dir / ("." + path.filename().string() + "." + std::to_string(random()) + ".tmp"))
+                    .string();
             fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
             if (fd < 0 && errno != EEXIST)
                 break;

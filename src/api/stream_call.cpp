@@ -27,9 +27,9 @@ asio::awaitable<error_info> run_open(std::shared_ptr<client_impl> client,
         co_return err;
     const auto idle = options.timeouts.value_or(client->config().timeouts).stream_idle;
     // Nothing of the body is read here: the stream reads it when next() asks.
-    body_reader hand_over = [&state, idle](transport::lease& lease, const http::fields&, int,
-                                           const transport::deadline&)
-        -> asio::awaitable<body_result> {
+    body_reader hand_over = [&state,
+                             idle](transport::lease& lease, const http::fields&, int,
+                                   const transport::deadline&) -> asio::awaitable<body_result> {
         state->adopt(std::move(lease), idle);
         co_return body_result{};
     };
@@ -45,13 +45,13 @@ void spawn_open(std::shared_ptr<client_impl> client, images_call call, request_o
     auto strand = asio::make_strand(client->executor());
     // The stream's next() calls run on the strand that opened it.
     auto state = std::make_shared<stream_state>(client, strand);
-    spawn_bound(strand, run_open(std::move(client), state, std::move(call), std::move(options)),
-                binding, [state, on_done = std::move(on_done)](std::exception_ptr ep,
-                                                               error_info err) mutable {
-                    if (ep)
-                        err = from_exception(ep);
-                    on_done(std::move(err), std::move(state));
-                });
+    spawn_bound(
+        strand, run_open(std::move(client), state, std::move(call), std::move(options)), binding,
+        [state, on_done = std::move(on_done)](std::exception_ptr ep, error_info err) mutable {
+            if (ep)
+                err = from_exception(ep);
+            on_done(std::move(err), std::move(state));
+        });
 }
 
 } // namespace

@@ -221,8 +221,8 @@ BOOST_AUTO_TEST_CASE(generate_stream_writes_partials_then_the_final_image) {
         const auto& line = lines[i];
         BOOST_TEST(line.at("type").as_string() == "event");
         const bool partial = i < 2;
-        BOOST_TEST(line.at("event").as_string() == (partial ? "image_generation.partial_image"
-                                                             : "image_generation.completed"));
+        BOOST_TEST(line.at("event").as_string() ==
+                   (partial ? "image_generation.partial_image" : "image_generation.completed"));
         const fs::path file(std::string(line.at("file").as_string()));
         BOOST_TEST(file.parent_path() == dir.path / "out");
         const auto name = file.filename().string();

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <fstream>
+
 #include <sys/resource.h>
 
 namespace asio = boost::asio;
@@ -84,9 +85,8 @@ asio::awaitable<void> drain_into(openai::image_stream& stream, drained& out) {
 asio::awaitable<drained> drain_generation(openai::images images, openai::generate_request req,
                                           openai::request_options options = {}) {
     drained out;
-    auto [ec, stream] = co_await images.generate_stream(std::move(req), std::move(options),
-                                                        out.error,
-                                                        asio::as_tuple(asio::use_awaitable));
+    auto [ec, stream] = co_await images.generate_stream(
+        std::move(req), std::move(options), out.error, asio::as_tuple(asio::use_awaitable));
     if (!ec)
         co_await drain_into(stream, out);
     co_return out;
@@ -104,8 +104,7 @@ asio::awaitable<drained> drain_edit(openai::images images, openai::edit_request 
 
 // K partial images with indexes 0..K-1, then the completed one, all PNG.
 void check_sequence(const drained& r, int partials, bool edit) {
-    BOOST_TEST_REQUIRE(r.events.size() == static_cast<std::size_t>(partials + 1),
-                       r.error.message);
+    BOOST_TEST_REQUIRE(r.events.size() == static_cast<std::size_t>(partials + 1), r.error.message);
     for (int k = 0; k < partials; ++k) {
         const auto& ev = r.events[static_cast<std::size_t>(k)];
         BOOST_TEST(openai::is_partial(ev));
@@ -142,8 +141,8 @@ BOOST_AUTO_TEST_CASE(generations_with_zero_to_three_partial_images) {
         BOOST_TEST_CONTEXT("partial_images " << k) {
             const auto key = unique_key("gen-stream");
             const auto prompt = "a streamed lighthouse " + std::to_string(k);
-            auto r = run(ioc, drain_generation(client.images(), stream_request(prompt, k),
-                                               tagged(key)));
+            auto r =
+                run(ioc, drain_generation(client.images(), stream_request(prompt, k), tagged(key)));
             check_sequence(r, k, false);
             // The bytes are the emulator's renderings: coarse partials, then the final image.
             for (int i = 0; i < k; ++i)
@@ -197,8 +196,9 @@ BOOST_AUTO_TEST_CASE(edits_with_zero_to_three_partial_images) {
 BOOST_AUTO_TEST_CASE(harmless_faults_change_nothing) {
     asio::io_context ioc;
     openai::client client(ioc.get_executor(), config_for(small_emulator()));
-    for (const std::string fault : {"sse-comments", "sse-crlf", "sse-cr", "sse-split=1",
-                                    "sse-comments;sse-crlf;sse-split=7", "drip-bytes-per-s=200000"}) {
+    for (const std::string fault :
+         {"sse-comments", "sse-crlf", "sse-cr", "sse-split=1", "sse-comments;sse-crlf;sse-split=7",
+          "drip-bytes-per-s=200000"}) {
         BOOST_TEST_CONTEXT(fault) {
             auto r = run(ioc, drain_generation(client.images(), stream_request("faults", 2),
                                                tagged(unique_key("harmless"), fault)));
@@ -325,8 +325,8 @@ BOOST_AUTO_TEST_CASE(cancelling_next_mid_event) {
             asio::use_awaitable);
         asio::steady_timer deadline(co_await asio::this_coro::executor, 300ms);
         const auto start = std::chrono::steady_clock::now();
-        auto winner = co_await (stream.next(asio::use_awaitable) ||
-                                deadline.async_wait(asio::use_awaitable));
+        auto winner =
+            co_await (stream.next(asio::use_awaitable) || deadline.async_wait(asio::use_awaitable));
         BOOST_TEST(winner.index() == 1u);
         BOOST_TEST((std::chrono::steady_clock::now() - start < 1500ms));
         BOOST_TEST(stream.progress().bytes_received > 0u); // it was mid-event
@@ -341,8 +341,8 @@ BOOST_AUTO_TEST_CASE(cancelling_next_mid_event) {
         asio::cancellation_signal signal;
         boost::system::error_code cancelled_ec;
         second.next(info, asio::bind_cancellation_slot(
-                              signal.slot(), [&](boost::system::error_code e,
-                                                 std::optional<openai::image_event>) {
+                              signal.slot(),
+                              [&](boost::system::error_code e, std::optional<openai::image_event>) {
                                   cancelled_ec = e;
                               }));
         deadline.expires_after(100ms);
@@ -459,16 +459,17 @@ BOOST_AUTO_TEST_CASE(two_thousand_concurrent_streams_on_one_thread) {
     BOOST_TEST(ok == streams, first_failure);
     BOOST_TEST(failed == 0);
     const auto stats = emulator_stats(emu);
-    BOOST_TEST_MESSAGE("2000 streams on one thread: " << took.count() << " ms, "
-                       << open_peak << " open at once on the client, emulator streams_peak "
+    BOOST_TEST_MESSAGE("2000 streams on one thread: "
+                       << took.count() << " ms, " << open_peak
+                       << " open at once on the client, emulator streams_peak "
                        << stats.at("streams_peak").to_number<std::uint64_t>()
                        << ", connections created " << client.stats().connections_created
                        << ", peak RSS " << peak_rss_kib() << " KiB (before: " << rss_before
                        << " KiB)");
     std::cout << "two_thousand_concurrent_streams: " << took.count() << " ms, " << open_peak
               << " open at once, emulator streams_peak "
-              << stats.at("streams_peak").to_number<std::uint64_t>() << ", VmHWM "
-              << peak_rss_kib() << " KiB (before the streams: " << rss_before << " KiB)\n";
+              << stats.at("streams_peak").to_number<std::uint64_t>() << ", VmHWM " << peak_rss_kib()
+              << " KiB (before the streams: " << rss_before << " KiB)\n";
     // They really were concurrent: every stream was opened before any returned its connection
     // (counted, not timed: the open-at-once peak above depends on the machine's load).
     BOOST_TEST(client.stats().connections_created >= static_cast<std::size_t>(streams));

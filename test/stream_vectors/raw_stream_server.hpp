@@ -121,7 +121,8 @@ private:
     awaitable<bool> write(tcp::socket& s, const std::string& bytes) {
         boost::system::error_code ec;
         const auto n = co_await boost::asio::async_write(
-            s, boost::asio::buffer(bytes), boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            s, boost::asio::buffer(bytes),
+            boost::asio::redirect_error(boost::asio::use_awaitable, ec));
         written_ += n;
         co_return !ec;
     }
@@ -154,7 +155,8 @@ private:
                     r.status = 404;
                     r.content_type = "application/json";
                     r.frame = canned_response::framing::length;
-                    r.add(R"({"error":{"message":"no such test stream","type":"invalid_request_error","param":null,"code":null}})");
+                    r.add(
+                        R"({"error":{"message":"no such test stream","type":"invalid_request_error","param":null,"code":null}})");
                 } else {
                     r = it->second;
                 }

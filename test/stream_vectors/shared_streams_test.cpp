@@ -68,7 +68,8 @@ openai::edit_request edit_request_of(const json::object& request) {
     auto r = openai::codec::edit_request_from_fields(fields);
     BOOST_TEST_REQUIRE(r.ok(), r.message);
     for (std::size_t i = 0; i < files; ++i)
-        r.value.images.push_back(openai::image_file::from_bytes(image_of("edit_partial_0"), "soap.png"));
+        r.value.images.push_back(
+            openai::image_file::from_bytes(image_of("edit_partial_0"), "soap.png"));
     return r.value;
 }
 
@@ -117,8 +118,8 @@ void check_events(const served& s, const json::object& stream, std::size_t expec
         const auto& ev = s.result.events[i++];
         const auto& j = d.at("json").as_object();
         BOOST_TEST(openai::event_type(ev) == j.at("type").as_string());
-        BOOST_TEST((openai::image_bytes(ev) ==
-                    image_of(std::string(b64->at("image").as_string()))));
+        BOOST_TEST(
+            (openai::image_bytes(ev) == image_of(std::string(b64->at("image").as_string()))));
         std::visit([&](const auto& e) { check_fields(e, j); }, ev);
         if (auto index = openai::partial_image_index(ev)) {
             BOOST_TEST(*index == j.at("partial_image_index").as_int64());
@@ -164,10 +165,10 @@ BOOST_AUTO_TEST_CASE(every_stream_with_every_framing) {
                     BOOST_TEST(s.body.find("name=\"stream\"\r\n\r\ntrue") != std::string::npos);
 
                 if (status == "completed") {
-                    check_events(s, stream,
-                                 static_cast<std::size_t>(
-                                     outcome.at("partial_images_received").as_int64()) +
-                                     1);
+                    check_events(
+                        s, stream,
+                        static_cast<std::size_t>(outcome.at("partial_images_received").as_int64()) +
+                            1);
                     BOOST_TEST(!r.error, r.error.message);
                     BOOST_TEST(r.clean_end);
                     BOOST_TEST(openai::is_completed(r.events.back()));
@@ -177,9 +178,9 @@ BOOST_AUTO_TEST_CASE(every_stream_with_every_framing) {
                                (frame == framing::chunked_cut ? 0u : 1u));
                     ++completed;
                 } else if (status == "error") {
-                    check_events(s, stream,
-                                 static_cast<std::size_t>(
-                                     outcome.at("events_before_error").as_int64()));
+                    check_events(
+                        s, stream,
+                        static_cast<std::size_t>(outcome.at("events_before_error").as_int64()));
                     BOOST_TEST(r.error.code == openai::errc::stream_error_event);
                     BOOST_TEST_REQUIRE(r.error.api.has_value());
                     const auto& e = outcome.at("error").as_object();
@@ -194,9 +195,9 @@ BOOST_AUTO_TEST_CASE(every_stream_with_every_framing) {
                     ++errors;
                 } else {
                     BOOST_TEST(status == "incomplete");
-                    check_events(s, stream,
-                                 static_cast<std::size_t>(
-                                     outcome.at("partial_images_received").as_int64()));
+                    check_events(
+                        s, stream,
+                        static_cast<std::size_t>(outcome.at("partial_images_received").as_int64()));
                     // A whole body without a completed event, or a body cut short.
                     BOOST_TEST(r.error.code == (frame == framing::chunked_cut
                                                     ? openai::errc::truncated_body

@@ -8,9 +8,9 @@
 #include <openai/save_image.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/json.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -140,13 +140,13 @@ BOOST_AUTO_TEST_CASE(unknown_events_comments_and_blank_data_are_skipped) {
     asio::io_context ioc;
     openai::client client(ioc.get_executor(), config_for(server));
     const auto fin = random_bytes(64, 6);
-    auto r = run(ioc, drain_generation(
-                          client.images(), gpt_request(),
-                          serve_pieces(server, {": keep-alive\n\n",
-                                                sse("image_generation.heartbeat",
-                                                    R"({"type":"image_generation.heartbeat"})"),
-                                                "event: ping\ndata:\n\n", "retry: 10\n\n",
-                                                completed(fin)})));
+    auto r = run(
+        ioc, drain_generation(client.images(), gpt_request(),
+                              serve_pieces(server, {": keep-alive\n\n",
+                                                    sse("image_generation.heartbeat",
+                                                        R"({"type":"image_generation.heartbeat"})"),
+                                                    "event: ping\ndata:\n\n", "retry: 10\n\n",
+                                                    completed(fin)})));
     BOOST_TEST(!r.error, r.error.message);
     BOOST_TEST_REQUIRE(r.events.size() == 1u);
     BOOST_TEST(openai::image_bytes(r.events[0]) == fin);
@@ -197,8 +197,9 @@ BOOST_AUTO_TEST_CASE(an_error_event_without_json_is_still_an_error) {
     raw_stream_server server;
     asio::io_context ioc;
     openai::client client(ioc.get_executor(), config_for(server));
-    auto r = run(ioc, drain_generation(client.images(), gpt_request(),
-                                       serve_pieces(server, {"event: error\ndata: overloaded\n\n"})));
+    auto r =
+        run(ioc, drain_generation(client.images(), gpt_request(),
+                                  serve_pieces(server, {"event: error\ndata: overloaded\n\n"})));
     BOOST_TEST(r.error.code == openai::errc::stream_error_event);
     BOOST_TEST_REQUIRE(r.error.api.has_value());
     BOOST_TEST(r.error.api->message->find("overloaded") != std::string::npos);
@@ -214,17 +215,24 @@ BOOST_AUTO_TEST_CASE(events_that_are_not_the_apis_fail_clearly) {
     BOOST_TEST(r.error.message.find("event 1") != std::string::npos, r.error.message);
     BOOST_TEST(r.error.message.find("'message'") != std::string::npos, r.error.message);
 
-    r = run(ioc, drain_generation(
-                     client.images(), gpt_request(),
-                     serve_pieces(server, {sse("image_generation.completed",
-                                               R"({"type":"image_generation.completed","b64_json":"@@@@"})")})));
+    r = run(ioc,
+            drain_generation(
+                client.images(), gpt_request(),
+                serve_pieces(server,
+                             {sse("image_generation.completed",
+                                  R"({"type":"image_generation.completed","b64_json":"@@@@"})")})));
     BOOST_TEST(r.error.code == openai::errc::invalid_base64);
     BOOST_TEST(r.error.message.find("b64_json") != std::string::npos, r.error.message);
 
-    r = run(ioc, drain_generation(
-                     client.images(), gpt_request(),
-                     serve_pieces(server, {sse("image_generation.partial_image",
-                                               R"({"type":"image_generation.partial_image","b64_json":"AAAA","partial_image_index":"one"})")})));
+    r = run(
+        ioc,
+        drain_generation(
+            client.images(), gpt_request(),
+            serve_pieces(
+                server,
+                {sse(
+                    "image_generation.partial_image",
+                    R"({"type":"image_generation.partial_image","b64_json":"AAAA","partial_image_index":"one"})")})));
     BOOST_TEST(r.error.code == openai::errc::json_type_mismatch);
     BOOST_TEST(r.error.message.find("partial_image_index") != std::string::npos, r.error.message);
     BOOST_TEST(client.stats().connections_idle == 0u);
@@ -235,8 +243,9 @@ BOOST_AUTO_TEST_CASE(endings_without_a_completed_event) {
     asio::io_context ioc;
     openai::client client(ioc.get_executor(), config_for(server));
     // A whole body, with an unfinished block at the end (discarded).
-    auto r = run(ioc, drain_generation(client.images(), gpt_request(1),
-                                       serve_pieces(server, {partial("a", 0), "event: image_gen"})));
+    auto r =
+        run(ioc, drain_generation(client.images(), gpt_request(1),
+                                  serve_pieces(server, {partial("a", 0), "event: image_gen"})));
     BOOST_TEST(r.events.size() == 1u);
     BOOST_TEST(r.error.code == openai::errc::stream_truncated);
     BOOST_TEST(r.error.message.find("1 image event") != std::string::npos, r.error.message);
@@ -270,8 +279,8 @@ BOOST_AUTO_TEST_CASE(after_the_end_next_keeps_yielding_nullopt_and_errors_stick)
     auto ok = serve_pieces(server, {completed("z")});
     auto bad = serve_pieces(server, {"data: nope\n\n"});
     run(ioc, [&]() -> asio::awaitable<void> {
-        auto stream = co_await client.images().generate_stream(gpt_request(), ok,
-                                                               asio::use_awaitable);
+        auto stream =
+            co_await client.images().generate_stream(gpt_request(), ok, asio::use_awaitable);
         auto ev = co_await stream.next(asio::use_awaitable);
         BOOST_TEST(ev.has_value());
         for (int i = 0; i < 3; ++i) {
@@ -280,8 +289,8 @@ BOOST_AUTO_TEST_CASE(after_the_end_next_keeps_yielding_nullopt_and_errors_stick)
         }
 
         // The throwing flavour: request_error with the code and facts.
-        auto failing = co_await client.images().generate_stream(gpt_request(), bad,
-                                                                asio::use_awaitable);
+        auto failing =
+            co_await client.images().generate_stream(gpt_request(), bad, asio::use_awaitable);
         try {
             co_await failing.next(asio::use_awaitable);
             BOOST_FAIL("next() should have thrown");
@@ -304,8 +313,8 @@ BOOST_AUTO_TEST_CASE(a_stream_stopped_at_the_completed_event_still_returns_its_c
     // One piece holding the completed event and (chunked) the end of the body soon after.
     auto options = serve_pieces(server, {completed("z")}, framing::length);
     run(ioc, [&]() -> asio::awaitable<void> {
-        auto stream = co_await client.images().generate_stream(gpt_request(), options,
-                                                               asio::use_awaitable);
+        auto stream =
+            co_await client.images().generate_stream(gpt_request(), options, asio::use_awaitable);
         auto ev = co_await stream.next(asio::use_awaitable);
         BOOST_TEST(openai::is_completed(*ev));
         // No further next(): the body had ended with that event, so the connection went back.
@@ -359,8 +368,8 @@ BOOST_AUTO_TEST_CASE(nothing_is_read_before_next_asks) {
     pieces.push_back(completed("last"));
     auto options = serve_pieces(server, pieces, framing::chunked, 0ms);
     run(ioc, [&]() -> asio::awaitable<void> {
-        auto stream = co_await client.images().generate_stream(gpt_request(1), options,
-                                                               asio::use_awaitable);
+        auto stream =
+            co_await client.images().generate_stream(gpt_request(1), options, asio::use_awaitable);
         auto ev = co_await stream.next(asio::use_awaitable);
         BOOST_TEST(openai::image_bytes(*ev) == "first");
         asio::steady_timer pause(co_await asio::this_coro::executor, 300ms);
@@ -437,18 +446,20 @@ BOOST_AUTO_TEST_CASE(a_second_concurrent_next_is_refused_later_not_inline) {
     boost::system::error_code first_ec, second_ec;
     openai::error_info first_info, second_info;
     run(ioc, [&]() -> asio::awaitable<void> {
-        auto stream = co_await client.images().generate_stream(gpt_request(1), options,
-                                                               asio::use_awaitable);
+        auto stream =
+            co_await client.images().generate_stream(gpt_request(1), options, asio::use_awaitable);
         co_await stream.next(asio::use_awaitable); // the partial image
-        stream.next(first_info, [&](boost::system::error_code ec, std::optional<openai::image_event>) {
-            first_ec = ec;
-            first_done = true;
-        });
-        stream.next(second_info, [&](boost::system::error_code ec, std::optional<openai::image_event>) {
-            BOOST_TEST(returned); // not inside the initiating call
-            second_called = true;
-            second_ec = ec;
-        });
+        stream.next(first_info,
+                    [&](boost::system::error_code ec, std::optional<openai::image_event>) {
+                        first_ec = ec;
+                        first_done = true;
+                    });
+        stream.next(second_info,
+                    [&](boost::system::error_code ec, std::optional<openai::image_event>) {
+                        BOOST_TEST(returned); // not inside the initiating call
+                        second_called = true;
+                        second_ec = ec;
+                    });
         returned = true;
         asio::steady_timer pause(co_await asio::this_coro::executor, 50ms);
         co_await pause.async_wait(asio::use_awaitable);
@@ -474,8 +485,8 @@ BOOST_AUTO_TEST_CASE(close_and_destruction) {
                                 framing::chunked, 20ms);
     run(ioc, [&]() -> asio::awaitable<void> {
         // close() between events: the connection is closed at once, not pooled.
-        auto stream = co_await client.images().generate_stream(gpt_request(2), options,
-                                                               asio::use_awaitable);
+        auto stream =
+            co_await client.images().generate_stream(gpt_request(2), options, asio::use_awaitable);
         co_await stream.next(asio::use_awaitable);
         stream.close();
         BOOST_TEST(client.stats().connections_in_use == 0u);
@@ -486,8 +497,8 @@ BOOST_AUTO_TEST_CASE(close_and_destruction) {
         stream.close(); // idempotent
 
         // A moved-from stream is closed; the moved-to one works.
-        auto a = co_await client.images().generate_stream(gpt_request(2), options,
-                                                          asio::use_awaitable);
+        auto a =
+            co_await client.images().generate_stream(gpt_request(2), options, asio::use_awaitable);
         openai::image_stream b = std::move(a);
         BOOST_TEST(!a.valid());
         BOOST_TEST(b.valid());
@@ -498,7 +509,6 @@ BOOST_AUTO_TEST_CASE(close_and_destruction) {
         // Move-assigning over an open stream closes it.
         b = openai::image_stream{};
         BOOST_TEST(client.stats().connections_in_use == 0u);
-
     }());
     BOOST_TEST(client.stats().connections_in_use == 0u);
     BOOST_TEST(client.stats().connections_idle == 0u);
@@ -512,8 +522,8 @@ BOOST_AUTO_TEST_CASE(destroying_a_stream_while_next_is_pending) {
     boost::system::error_code pending_ec;
     bool pending_done = false;
     openai::error_info info;
-    auto stream = std::make_unique<openai::image_stream>(run(
-        ioc, client.images().generate_stream(gpt_request(1), options, asio::use_awaitable)));
+    auto stream = std::make_unique<openai::image_stream>(
+        run(ioc, client.images().generate_stream(gpt_request(1), options, asio::use_awaitable)));
     auto first = run(ioc, stream->next(asio::use_awaitable));
     BOOST_TEST(first.has_value());
     stream->next(info, [&](boost::system::error_code e, std::optional<openai::image_event>) {
@@ -537,13 +547,13 @@ BOOST_AUTO_TEST_CASE(cancelling_next_mid_event_closes_the_stream) {
     auto options =
         serve_pieces(server, {partial("p", 0), fin.substr(0, fin.size() / 2)}, framing::hang);
     run(ioc, [&]() -> asio::awaitable<void> {
-        auto stream = co_await client.images().generate_stream(gpt_request(1), options,
-                                                               asio::use_awaitable);
+        auto stream =
+            co_await client.images().generate_stream(gpt_request(1), options, asio::use_awaitable);
         co_await stream.next(asio::use_awaitable);
         asio::steady_timer deadline(co_await asio::this_coro::executor, 150ms);
         const auto start = std::chrono::steady_clock::now();
-        auto winner = co_await (stream.next(asio::use_awaitable) ||
-                                deadline.async_wait(asio::use_awaitable));
+        auto winner =
+            co_await (stream.next(asio::use_awaitable) || deadline.async_wait(asio::use_awaitable));
         BOOST_TEST(winner.index() == 1u);
         BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
         BOOST_TEST(client.stats().connections_in_use == 0u);
@@ -569,7 +579,8 @@ BOOST_AUTO_TEST_CASE(opening_failures) {
     rejected.content_type = "application/json";
     rejected.frame = framing::length;
     rejected.request_id = "req_rejected";
-    rejected.add(R"({"error":{"message":"bad size","type":"invalid_request_error","param":"size","code":null}})");
+    rejected.add(
+        R"({"error":{"message":"bad size","type":"invalid_request_error","param":"size","code":null}})");
     server.add("rejected", rejected);
     auto r = run(ioc, drain_generation(client.images(), gpt_request(), serve("rejected")));
     BOOST_TEST(!r.opened);
@@ -604,15 +615,15 @@ BOOST_AUTO_TEST_CASE(opening_failures) {
     openai::generate_request unary = gpt_request();
     unary.stream = true;
     openai::error_info info;
-    auto [ec, resp] = run(ioc, client.images().generate(unary, info,
-                                                        asio::as_tuple(asio::use_awaitable)));
+    auto [ec, resp] =
+        run(ioc, client.images().generate(unary, info, asio::as_tuple(asio::use_awaitable)));
     BOOST_TEST(ec == openai::errc::invalid_request);
     BOOST_TEST(info.message.find("generate_stream") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(save_image_is_atomic_and_reports_failures) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("openai-save-test-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("openai-save-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto path = dir / "out.png";
     openai::save_image("first", path);

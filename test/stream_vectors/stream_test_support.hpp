@@ -38,9 +38,9 @@ T run(boost::asio::io_context& ioc, boost::asio::awaitable<T> aw) {
 struct drained {
     bool opened = false;
     std::vector<image_event> events;
-    error_info error;        // of the opening, or of the next() that failed
-    bool clean_end = false;  // next() yielded nullopt
-    response_metadata meta;  // of the opened stream
+    error_info error;       // of the opening, or of the next() that failed
+    bool clean_end = false; // next() yielded nullopt
+    response_metadata meta; // of the opened stream
 };
 
 inline boost::asio::awaitable<void> drain_into(image_stream& stream, drained& out) {
@@ -62,9 +62,9 @@ inline boost::asio::awaitable<void> drain_into(image_stream& stream, drained& ou
 inline boost::asio::awaitable<drained> drain_generation(images images, generate_request req,
                                                         request_options options = {}) {
     drained out;
-    auto [ec, stream] = co_await images.generate_stream(
-        std::move(req), std::move(options), out.error,
-        boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [ec, stream] =
+        co_await images.generate_stream(std::move(req), std::move(options), out.error,
+                                        boost::asio::as_tuple(boost::asio::use_awaitable));
     if (ec)
         co_return out;
     co_await drain_into(stream, out);

@@ -106,26 +106,9 @@ edit_request build_edit(const parsed_arguments& args) {
     if (!prompt)
         throw usage_error("edit needs --prompt TEXT");
     req.prompt = *prompt;
-    if (auto v = args.value("model"))
-        req.model = *v;
-    if (auto v = args.integer("n", -1000, 1000))
-        req.n = *v;
-    if (auto v = args.value("size"))
-        req.size = *v;
-    if (auto v = args.value("quality"))
-        req.quality = *v;
-    if (auto v = args.value("background"))
-        req.background = *v;
-    if (auto v = args.value("output-format"))
-        req.output_format = *v;
-    if (auto v = args.integer("output-compression", -1000, 1000))
-        req.output_compression = *v;
+    read_shared_request_options(args, req);
     if (auto v = args.value("input-fidelity"))
         req.input_fidelity = *v;
-    if (auto v = args.value("response-format"))
-        req.response_format = *v;
-    if (auto v = args.value("user"))
-        req.user = *v;
     req.partial_images = partial_images_option(args);
     return req;
 }

@@ -130,7 +130,8 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
     std::shared_ptr<progress_line> line;
     if (options.progress) {
         const auto executor = co_await asio::this_coro::executor;
-        line = std::make_shared<progress_line>(progress_line{&stream, asio::steady_timer(executor)});
+        line =
+            std::make_shared<progress_line>(progress_line{&stream, asio::steady_timer(executor)});
         asio::co_spawn(executor, redraw(line), asio::detached);
     }
     const progress_guard guard{line};
@@ -141,7 +142,8 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
         const auto index = partial_image_index(*ev);
         const auto stem =
             index ? options.stem + ".partial-" + std::to_string(*index) : options.stem;
-        const auto path = write_new_file(options.out_dir, stem, extension_of(*ev), image_bytes(*ev));
+        const auto path =
+            write_new_file(options.out_dir, stem, extension_of(*ev), image_bytes(*ev));
         result.files.push_back(path);
         if (is_completed(*ev))
             result.completed = true;
@@ -158,8 +160,8 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
                       << ")\n"
                       << std::flush;
             if (const auto* usage = event_usage(*ev))
-                std::cout << "usage: " << usage->total_tokens << " tokens ("
-                          << usage->input_tokens << " in, " << usage->output_tokens << " out)\n";
+                std::cout << "usage: " << usage->total_tokens << " tokens (" << usage->input_tokens
+                          << " in, " << usage->output_tokens << " out)\n";
         }
         if (line)
             line->draw();

@@ -31,8 +31,8 @@ std::optional<int> partial_images_option(const parsed_arguments& args);
 
 struct stream_output_options {
     std::filesystem::path out_dir = ".";
-    std::string stem;  // file name stem, e.g. from file_stem(prompt)
-    bool json = false; // one JSON line per event on stdout instead of text
+    std::string stem;      // file name stem, e.g. from file_stem(prompt)
+    bool json = false;     // one JSON line per event on stdout instead of text
     bool progress = false; // a progress line on stderr (a terminal)
 };
 
