@@ -10,8 +10,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/url/parse.hpp>
 
-#include <charconv>
-
 namespace openai::detail {
 
 namespace asio = boost::asio;
@@ -38,33 +36,21 @@ std::optional<download_target> parse_url(std::string_view url, std::string& erro
     }
     const auto& u = *parsed;
     download_target out;
-    if (u.scheme() == "https")
-        out.origin.tls = true;
-    else if (u.scheme() == "http")
-        out.origin.tls = false;
-    else {
+    switch (transport::read_origin(u, out.origin)) {
+    case transport::origin_problem::none:
+        break;
+    case transport::origin_problem::scheme:
         error = "the scheme must be http or https, not '" + std::string(u.scheme()) + "'";
         return std::nullopt;
-    }
-    if (u.has_userinfo()) {
+    case transport::origin_problem::user_info:
         error = "URLs with user info are not downloaded";
         return std::nullopt;
-    }
-    out.origin.host = u.host_address();
-    if (out.origin.host.empty()) {
+    case transport::origin_problem::no_host:
         error = "the URL has no host";
         return std::nullopt;
-    }
-    out.origin.port = out.origin.tls ? 443 : 80;
-    if (u.has_port()) {
-        const auto p = u.port();
-        unsigned value = 0;
-        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-        if (ec != std::errc{} || end != p.data() + p.size() || value == 0 || value > 65535) {
-            error = "invalid port '" + std::string(p) + "'";
-            return std::nullopt;
-        }
-        out.origin.port = static_cast<std::uint16_t>(value);
+    case transport::origin_problem::port:
+        error = "invalid port '" + std::string(u.port()) + "'";
+        return std::nullopt;
     }
     std::string path(u.encoded_path());
     if (path.empty())

@@ -17,6 +17,36 @@ std::string origin::key() const {
     return (tls ? "https://" : "http://") + host + "#" + std::to_string(port);
 }
 
+std::optional<std::uint16_t> parse_port(std::string_view p) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+    if (p.empty() || ec != std::errc{} || end != p.data() + p.size() || value == 0 || value > 65535)
+        return std::nullopt;
+    return static_cast<std::uint16_t>(value);
+}
+
+origin_problem read_origin(const boost::urls::url_view& u, origin& out) {
+    if (u.scheme() == "https")
+        out.tls = true;
+    else if (u.scheme() == "http")
+        out.tls = false;
+    else
+        return origin_problem::scheme;
+    if (u.has_userinfo())
+        return origin_problem::user_info;
+    out.host = u.host_address();
+    if (out.host.empty())
+        return origin_problem::no_host;
+    out.port = out.tls ? 443 : 80;
+    if (u.has_port()) {
+        const auto port = parse_port(u.port());
+        if (!port)
+            return origin_problem::port;
+        out.port = *port;
+    }
+    return origin_problem::none;
+}
+
 std::optional<base_location> parse_base_url(std::string_view url, std::string& error) {
     auto parsed = boost::urls::parse_absolute_uri(url);
     if (!parsed) {
@@ -25,33 +55,21 @@ std::optional<base_location> parse_base_url(std::string_view url, std::string& e
     }
     const auto& u = *parsed;
     base_location out;
-    if (u.scheme() == "https")
-        out.origin.tls = true;
-    else if (u.scheme() == "http")
-        out.origin.tls = false;
-    else {
+    switch (read_origin(u, out.origin)) {
+    case origin_problem::none:
+        break;
+    case origin_problem::scheme:
         error = "base URL must use http or https, not '" + std::string(u.scheme()) + "'";
         return std::nullopt;
-    }
-    if (u.has_userinfo()) {
+    case origin_problem::user_info:
         error = "base URL must not contain user info (credentials go in the API key)";
         return std::nullopt;
-    }
-    out.origin.host = u.host_address();
-    if (out.origin.host.empty()) {
+    case origin_problem::no_host:
         error = "base URL '" + std::string(url) + "' has no host";
         return std::nullopt;
-    }
-    out.origin.port = out.origin.tls ? 443 : 80;
-    if (u.has_port()) {
-        const auto p = u.port();
-        unsigned value = 0;
-        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-        if (ec != std::errc{} || end != p.data() + p.size() || value == 0 || value > 65535) {
-            error = "base URL has an invalid port '" + std::string(p) + "'";
-            return std::nullopt;
-        }
-        out.origin.port = static_cast<std::uint16_t>(value);
+    case origin_problem::port:
+        error = "base URL has an invalid port '" + std::string(u.port()) + "'";
+        return std::nullopt;
     }
     out.path = std::string(u.encoded_path());
     while (!out.path.empty() && out.path.back() == '/')

@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+namespace boost::urls {
+class url_view;
+} // namespace boost::urls
+
 namespace openai::transport {
 
 struct origin {
@@ -21,6 +25,16 @@ struct origin {
     std::string key() const;
     friend bool operator==(const origin&, const origin&) = default;
 };
+
+// A URL's port text as a number in 1..65535, or nullopt.
+std::optional<std::uint16_t> parse_port(std::string_view text);
+
+// What can be wrong with the origin part of a URL.
+enum class origin_problem { none, scheme, user_info, no_host, port };
+
+// Reads the scheme (http or https), host and port of an absolute URL into `out`. Returns what
+// was wrong instead, for the caller to put in its own words; `out` is then unspecified.
+origin_problem read_origin(const boost::urls::url_view& url, origin& out);
 
 struct base_location {
     openai::transport::origin origin;

@@ -23,14 +23,6 @@ std::string bracketed(const std::string& host) {
     return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-std::optional<std::uint16_t> parse_port(std::string_view p) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-    if (p.empty() || ec != std::errc{} || end != p.data() + p.size() || value == 0 || value > 65535)
-        return std::nullopt;
-    return static_cast<std::uint16_t>(value);
-}
-
 std::optional<std::vector<unsigned char>> address_bytes(std::string_view text) {
     boost::system::error_code ec;
     const auto a = boost::asio::ip::make_address(std::string(text), ec);
