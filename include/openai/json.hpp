@@ -145,6 +145,12 @@ public:
     images_response_parser(images_response_parser&&) noexcept;
     images_response_parser& operator=(images_response_parser&&) noexcept;
 
+    /// Optional, before the first write(): the body's length (its Content-Length) and how many
+    /// images it should hold (the request's `n`). Each image buffer is then reserved once, from
+    /// the bytes still to come shared among the images still to come, instead of growing by
+    /// copies while its base64 text arrives. A wrong guess costs only a regrowth.
+    void expect_body_size(std::uint64_t bytes, unsigned images = 1) noexcept;
+
     /// Feeds the next piece of the body. Returns false once the body is known to be bad; the
     /// error is then reported by finish().
     bool write(std::string_view piece);

@@ -493,6 +493,10 @@ images_response_parser::images_response_parser(images_response_parser&&) noexcep
 images_response_parser&
 images_response_parser::operator=(images_response_parser&&) noexcept = default;
 
+void images_response_parser::expect_body_size(std::uint64_t bytes, unsigned images) noexcept {
+    impl_->parser.expect_size(bytes, images);
+}
+
 bool images_response_parser::write(std::string_view piece) {
     return impl_->parser.write(piece);
 }

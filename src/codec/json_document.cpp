@@ -9,6 +9,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -130,6 +131,38 @@ public:
     bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
     bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
 
+    // True while the parser stands inside a captured image string with nothing pending (the
+    // caller checks that the last byte it gave the parser was a base64 character): the next
+    // bytes may then go to the decoder directly, skipping the parser's per-byte validation.
+    bool direct_capture_possible() const noexcept {
+        return capturing_ && in_string_ && !direct_refused_ && !decoder_.failed();
+    }
+
+    // Decodes `run` (text up to the string's closing quote) directly. Returns false, with
+    // nothing consumed, when it holds anything but base64: the parser then takes it (escapes,
+    // invalid characters) exactly as it would have, and keeps the rest of this string.
+    bool feed_direct(std::string_view run) {
+        const auto saved_decoder = decoder_;
+        const auto saved_size = blob_.size();
+        if (blob_.empty())
+            blob_.reserve(base64_decoded_size_upper_bound(run.size()));
+        if (decoder_.feed(run, blob_))
+            return true;
+        decoder_ = saved_decoder;
+        blob_.resize(saved_size);
+        direct_refused_ = true;
+        return false;
+    }
+
+    // The text's length when known, and the offset where the current parser slice starts: an
+    // image string starting there can be no longer than the rest of the text.
+    void set_text_position(std::uint64_t expected_size, unsigned expected_images,
+                           std::uint64_t slice_offset) noexcept {
+        expected_size_ = expected_size;
+        expected_images_ = expected_images;
+        slice_offset_ = slice_offset;
+    }
+
     json_document release() {
         json_document doc;
         doc.root = st_.release();
@@ -170,8 +203,19 @@ private:
             return;
         }
         capturing_ = true;
+        direct_refused_ = false;
         decoder_.reset();
         blob_.clear();
+        if (expected_size_ > slice_offset_) {
+            // The images of one response are alike in size: this one gets its share of what is
+            // left, plus 1/16 for variation.
+            const auto images_left = blob_index_ >= 0 && blob_index_ < expected_images_
+                                         ? expected_images_ - blob_index_
+                                         : 1;
+            const auto share =
+                (expected_size_ - slice_offset_) / static_cast<std::uint64_t>(images_left);
+            blob_.reserve(base64_decoded_size_upper_bound(share + share / 16));
+        }
     }
 
     void feed(boost::json::string_view s) {
@@ -196,6 +240,10 @@ private:
     bool key_ok_ = true;
     bool in_string_ = false;
     bool capturing_ = false;
+    bool direct_refused_ = false; // this string holds something the parser must see
+    std::uint64_t expected_size_ = 0;
+    std::int64_t expected_images_ = 1;
+    std::uint64_t slice_offset_ = 0;
     std::int64_t blob_index_ = 0;
     base64_decoder decoder_;
     std::string blob_;
@@ -211,11 +259,39 @@ boost::json::parse_options options() {
 
 } // namespace
 
+// The parser is given at most this much at a time, so that once an image string starts, little
+// of it goes through the parser's byte-by-byte string validation before the direct path takes
+// over.
+constexpr std::size_t parser_slice = 4096;
+
+bool is_base64_char(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '=';
+}
+
 struct json_document_parser::impl {
     boost::json::basic_parser<capture_handler> parser{options()};
     std::uint64_t consumed = 0;
     bool failed = false;
+    // The last byte given to the parser was a base64 character: inside a captured string it has
+    // no escape or multi-byte character pending, so bytes may bypass it.
+    bool parser_between_base64 = false;
+    std::uint64_t expected_size = 0;
+    unsigned expected_images = 1;
     json_failure failure;
+
+    bool parse(std::string_view slice) {
+        parser.handler().set_text_position(expected_size, expected_images, consumed);
+        boost::system::error_code ec;
+        const auto n = parser.write_some(true, slice.data(), slice.size(), ec);
+        consumed += n;
+        if (!ec && n < slice.size())
+            ec = boost::json::error::extra_data;
+        if (ec)
+            return fail(ec);
+        parser_between_base64 = is_base64_char(slice.back());
+        return true;
+    }
 
     bool fail(const boost::system::error_code& ec) {
         failed = true;
@@ -231,17 +307,35 @@ json_document_parser::~json_document_parser() = default;
 json_document_parser::json_document_parser(json_document_parser&&) noexcept = default;
 json_document_parser& json_document_parser::operator=(json_document_parser&&) noexcept = default;
 
+void json_document_parser::expect_size(std::uint64_t bytes, unsigned images) noexcept {
+    impl_->expected_size = bytes;
+    impl_->expected_images = images == 0 ? 1 : images;
+}
+
 bool json_document_parser::write(std::string_view piece) {
     auto& m = *impl_;
     if (m.failed)
         return false;
-    boost::system::error_code ec;
-    const auto n = m.parser.write_some(true, piece.data(), piece.size(), ec);
-    m.consumed += n;
-    if (!ec && n < piece.size())
-        ec = boost::json::error::extra_data;
-    if (ec)
-        return m.fail(ec);
+    while (!piece.empty()) {
+        auto& handler = m.parser.handler();
+        if (m.parser_between_base64 && handler.direct_capture_possible()) {
+            // Image text runs to its closing quote; memchr finds that far faster than the
+            // parser validates strings, and the decoder checks every character anyway.
+            const void* quote = std::memchr(piece.data(), '"', piece.size());
+            const auto run =
+                quote ? static_cast<std::size_t>(static_cast<const char*>(quote) - piece.data())
+                      : piece.size();
+            if (run > 0 && handler.feed_direct(piece.substr(0, run))) {
+                m.consumed += run;
+                piece.remove_prefix(run);
+                continue; // the parser still stands between base64 characters
+            }
+        }
+        const auto slice = piece.substr(0, parser_slice);
+        if (!m.parse(slice))
+            return false;
+        piece.remove_prefix(slice.size());
+    }
     return true;
 }
 

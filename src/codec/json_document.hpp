@@ -46,6 +46,10 @@ public:
     json_document_parser(json_document_parser&&) noexcept;
     json_document_parser& operator=(json_document_parser&&) noexcept;
 
+    /// The length of the whole text, when known, and how many `data[i].b64_json` images it
+    /// should hold: image buffers are reserved from them.
+    void expect_size(std::uint64_t bytes, unsigned images) noexcept;
+
     /// Feeds a piece. Returns false on error (see failure()); further calls keep failing.
     bool write(std::string_view piece);
 

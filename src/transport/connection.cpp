@@ -5,13 +5,12 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -33,16 +32,16 @@ using boost::system::error_code;
 namespace {
 
 // Large enough for any real response head; small enough that a hostile server cannot make us
-// buffer much. Bodies are read in pieces and never land in this buffer whole.
+// buffer much. Bodies never land in this buffer, except bytes that arrived with the head.
 constexpr std::size_t read_buffer_limit = 64 * 1024;
 constexpr std::uint32_t header_limit = 64 * 1024;
+// Heads are read this much at a time (more only for heads that need it).
+constexpr std::size_t head_read_size = 4096;
 constexpr std::size_t write_chunk = 64 * 1024;
-
-bool is_ip_literal(const std::string& host) {
-    error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
+// A request this small goes out as one write (one TLS record) with its head.
+constexpr std::size_t coalesce_limit = 16 * 1024;
+// Reads that complete without waiting, in a row, before the coroutine yields to other work.
+constexpr unsigned max_immediate_reads = 32;
 
 } // namespace
 
@@ -69,15 +68,11 @@ connection::~connection() {
 }
 
 bool connection::is_open() const noexcept {
-    if (tls_stream_)
-        return tls_stream_->lowest_layer().is_open();
     return socket_ && socket_->is_open();
 }
 
 void connection::close() noexcept {
     error_code ignored;
-    if (tls_stream_)
-        tls_stream_->lowest_layer().close(ignored);
     if (socket_)
         socket_->close(ignored);
     reusable_ = false;
@@ -86,8 +81,7 @@ void connection::close() noexcept {
 bool connection::looks_alive() noexcept {
     if (!is_open() || read_buffer_.size() != 0)
         return false;
-    const int fd =
-        tls_stream_ ? tls_stream_->lowest_layer().native_handle() : socket_->native_handle();
+    const int fd = socket_->native_handle();
     char probe = 0;
     const auto n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0)
@@ -97,7 +91,7 @@ bool connection::looks_alive() noexcept {
     // Unsolicited bytes: garbage on plain HTTP; on TLS possibly a late session ticket or a
     // close_notify, which we cannot tell apart without reading. A dead TLS connection fails on
     // first use and is replaced without counting as a retry.
-    return tls_stream_.has_value();
+    return tls_ != nullptr;
 }
 
 void connection::arm(const deadline& d, const asio::any_io_executor& strand) {
@@ -188,8 +182,9 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
         co_return;
     }
 
-    tcp::socket& sock = tls_context_ ? tls_stream_.emplace(executor_, *tls_context_).next_layer()
-                                     : socket_.emplace(executor_);
+    tls_.reset();
+    read_buffer_.clear();
+    tcp::socket& sock = socket_.emplace(executor_);
     arm(connect_deadline, strand);
     co_await asio::async_connect(sock, endpoints, asio::redirect_error(asio::use_awaitable, ec));
     disarm();
@@ -207,6 +202,14 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
     }
     sock.set_option(tcp::no_delay(true), ec);
     ec = {};
+    // Reads and writes are tried first and waited for only when the socket has nothing.
+    sock.non_blocking(true, ec);
+    if (ec) {
+        what = "cannot configure the socket to " + peer + ": " + ec.message();
+        ec = errc::connect_failed;
+        close();
+        co_return;
+    }
 
     if (route_.tunnel()) {
         co_await open_tunnel(sock, connect_deadline, ec, what);
@@ -216,21 +219,23 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
         }
     }
 
-    if (tls_stream_) {
-        SSL* ssl = tls_stream_->native_handle();
-        // Idle pooled connections need not keep OpenSSL's 16 KiB record buffers around.
-        SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
-        // SNI carries DNS names only (RFC 6066); IP literals are verified against IP SANs.
-        if (!is_ip_literal(target.host))
-            SSL_set_tlsext_host_name(ssl, target.host.c_str());
-        if (SSL_CTX_get_verify_mode(tls_context_->native_handle()) & SSL_VERIFY_PEER)
-            tls_stream_->set_verify_callback(asio::ssl::host_name_verification(target.host));
-        arm(phase_deadline(handshake_timeout, errc::tls_handshake_timeout, request), strand);
-        co_await tls_stream_->async_handshake(asio::ssl::stream_base::client,
-                                              asio::redirect_error(asio::use_awaitable, ec));
-        disarm();
+    if (tls_context_) {
+        tls_ = std::make_unique<tls_session>(tls_context_->native_handle(), target.host);
+        tls_->attach(sock.native_handle());
+        const auto limit = phase_deadline(handshake_timeout, errc::tls_handshake_timeout, request);
+        timer_fired_ = false;
+        for (;;) {
+            const auto next = tls_->handshake(ec);
+            if (next == tls_session::step::done || next == tls_session::step::failed)
+                break;
+            co_await wait_ready(next == tls_session::step::want_read ? tcp::socket::wait_read
+                                                                     : tcp::socket::wait_write,
+                                limit, ec);
+            if (ec)
+                break;
+        }
         if (ec) {
-            const long verify = SSL_get_verify_result(ssl);
+            const long verify = SSL_get_verify_result(tls_->native_handle());
             if (timer_fired_ || ec == asio::error::operation_aborted) {
                 translate(ec, what, "in the TLS handshake");
             } else if (verify != X509_V_OK) {
@@ -303,57 +308,86 @@ asio::awaitable<void> connection::open_tunnel(tcp::socket& sock, const deadline&
         "proxy " + proxy.display() + " broke the CONNECT exchange for " + where + ": " + original;
 }
 
-template <class Stream>
-asio::awaitable<void>
-connection::write_all(Stream& s, const std::string& head, const body_source* body,
-                      std::chrono::milliseconds write_timeout, const deadline& request,
-                      error_code& ec, std::string& what) {
-    const auto strand = co_await asio::this_coro::executor;
-    const std::string* whole = body ? body->in_memory() : nullptr;
-    if (!body || whole) {
-        // Head and body in one gather write: one syscall (or TLS record run) for small requests.
-        std::array<asio::const_buffer, 2> buffers{asio::buffer(head), whole ? asio::buffer(*whole)
-                                                                            : asio::const_buffer{}};
-        arm(phase_deadline(write_timeout, errc::write_timeout, request), strand);
-        co_await asio::async_write(s, buffers, asio::redirect_error(asio::use_awaitable, ec));
-        disarm();
-        translate(ec, what, "sending the request");
-        co_return;
-    }
-
-    auto cursor = body->open(ec, what);
-    if (ec)
-        co_return;
-    arm(phase_deadline(write_timeout, errc::write_timeout, request), strand);
-    co_await asio::async_write(s, asio::buffer(head),
-                               asio::redirect_error(asio::use_awaitable, ec));
+asio::awaitable<void> connection::wait_ready(tcp::socket::wait_type what, const deadline& limit,
+                                             error_code& ec) {
+    arm(limit, co_await asio::this_coro::executor);
+    co_await socket_->async_wait(what, asio::redirect_error(asio::use_awaitable, ec));
     disarm();
-    if (ec) {
-        translate(ec, what, "sending the request");
-        co_return;
-    }
-    std::unique_ptr<char[]> chunk(new char[write_chunk]);
-    std::uint64_t sent = 0;
+}
+
+asio::awaitable<std::size_t> connection::read_some(asio::mutable_buffer buffer,
+                                                   const deadline& limit, error_code& ec) {
+    bool waited = false;
+    std::size_t n = 0;
     for (;;) {
-        const auto n = cursor->read(chunk.get(), write_chunk, ec, what);
+        if (!is_open()) {
+            ec = asio::error::operation_aborted; // closed: by the deadline, close(), or an error
+            co_return 0;
+        }
+        auto wait = tcp::socket::wait_read;
+        if (tls_) {
+            const auto next = tls_->read(buffer, n, ec);
+            if (next == tls_session::step::done)
+                break;
+            if (next == tls_session::step::failed)
+                co_return 0;
+            if (next == tls_session::step::want_write)
+                wait = tcp::socket::wait_write;
+        } else {
+            n = socket_->read_some(buffer, ec);
+            if (ec != asio::error::would_block && ec != asio::error::try_again) {
+                if (ec)
+                    co_return 0;
+                break;
+            }
+            ec = {};
+        }
+        waited = true;
+        co_await wait_ready(wait, limit, ec);
         if (ec)
-            co_return; // the body source named the file and the problem
-        if (n == 0)
-            break;
-        arm(phase_deadline(write_timeout, errc::write_timeout, request), strand);
-        co_await asio::async_write(s, asio::buffer(chunk.get(), n),
-                                   asio::redirect_error(asio::use_awaitable, ec));
-        disarm();
-        if (ec) {
-            translate(ec, what, "sending the request body");
+            co_return 0;
+    }
+    if (waited) {
+        immediate_reads_ = 0;
+    } else if (++immediate_reads_ >= max_immediate_reads) {
+        immediate_reads_ = 0;
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    }
+    co_return n;
+}
+
+asio::awaitable<void> connection::write(asio::const_buffer buffer, const deadline& limit,
+                                        error_code& ec) {
+    while (buffer.size() != 0) {
+        if (!is_open()) {
+            ec = asio::error::operation_aborted;
             co_return;
         }
-        sent += n;
-    }
-    if (sent != body->size()) {
-        ec = errc::file_changed;
-        what = "request body changed length while being sent (" + std::to_string(sent) + " of " +
-               std::to_string(body->size()) + " bytes)";
+        std::size_t n = 0;
+        auto wait = tcp::socket::wait_write;
+        if (tls_) {
+            const auto next = tls_->write(buffer, n, ec);
+            if (next == tls_session::step::failed)
+                co_return;
+            if (next == tls_session::step::done) {
+                buffer += n;
+                continue;
+            }
+            if (next == tls_session::step::want_read)
+                wait = tcp::socket::wait_read;
+        } else {
+            n = socket_->write_some(buffer, ec);
+            if (ec != asio::error::would_block && ec != asio::error::try_again) {
+                if (ec)
+                    co_return;
+                buffer += n;
+                continue;
+            }
+            ec = {};
+        }
+        co_await wait_ready(wait, limit, ec);
+        if (ec)
+            co_return;
     }
 }
 
@@ -363,73 +397,191 @@ asio::awaitable<void> connection::write_request(const std::string& head, const b
                                                 std::string& what) {
     reusable_ = false; // until a complete response says otherwise
     parser_.reset();   // the previous response's parser must not count for this exchange
-    if (tls_stream_)
-        co_await write_all(*tls_stream_, head, body, write_timeout, request, ec, what);
-    else
-        co_await write_all(*socket_, head, body, write_timeout, request, ec, what);
-    if (ec)
-        close();
-}
+    timer_fired_ = false;
+    const std::string* whole = body ? body->in_memory() : nullptr;
+    if (!body || whole) {
+        const auto limit = phase_deadline(write_timeout, errc::write_timeout, request);
+        if (whole && head.size() + whole->size() <= coalesce_limit) {
+            // One write, one TLS record: a small request leaves in one segment.
+            std::string request_bytes;
+            request_bytes.reserve(head.size() + whole->size());
+            request_bytes.append(head).append(*whole);
+            co_await write(asio::buffer(request_bytes), limit, ec);
+        } else {
+            co_await write(asio::buffer(head), limit, ec);
+            if (!ec && whole)
+                co_await write(asio::buffer(*whole), limit, ec);
+        }
+        translate(ec, what, "sending the request");
+        if (ec)
+            close();
+        co_return;
+    }
 
-template <class Stream>
-asio::awaitable<void> connection::read_head_on(Stream& s, error_code& ec) {
-    co_await http::async_read_header(s, read_buffer_, *parser_,
-                                     asio::redirect_error(asio::use_awaitable, ec));
-}
-
-asio::awaitable<void> connection::read_head(const deadline& first_byte, error_code& ec,
-                                            std::string& what) {
-    const auto strand = co_await asio::this_coro::executor;
-    parser_.emplace();
-    parser_->header_limit(header_limit);
-    parser_->body_limit(boost::none); // callers enforce their own limit as bytes arrive
-    arm(first_byte, strand);
-    if (tls_stream_)
-        co_await read_head_on(*tls_stream_, ec);
-    else
-        co_await read_head_on(*socket_, ec);
-    disarm();
+    auto cursor = body->open(ec, what);
     if (ec) {
-        translate(ec, what, "waiting for the response");
+        close();
+        co_return; // the body source named the file and the problem
+    }
+    co_await write(asio::buffer(head), phase_deadline(write_timeout, errc::write_timeout, request),
+                   ec);
+    if (ec) {
+        translate(ec, what, "sending the request");
+        close();
+        co_return;
+    }
+    std::unique_ptr<char[]> chunk(new char[write_chunk]);
+    std::uint64_t sent = 0;
+    for (;;) {
+        const auto n = cursor->read(chunk.get(), write_chunk, ec, what);
+        if (ec) {
+            close();
+            co_return;
+        }
+        if (n == 0)
+            break;
+        // Each write gets the whole write timeout: it bounds a stall, not the upload.
+        co_await write(asio::buffer(chunk.get(), n),
+                       phase_deadline(write_timeout, errc::write_timeout, request), ec);
+        if (ec) {
+            translate(ec, what, "sending the request body");
+            close();
+            co_return;
+        }
+        sent += n;
+    }
+    if (sent != body->size()) {
+        ec = errc::file_changed;
+        what = "request body changed length while being sent (" + std::to_string(sent) + " of " +
+               std::to_string(body->size()) + " bytes)";
         close();
     }
 }
 
-template <class Stream>
-asio::awaitable<std::size_t> connection::read_some_on(Stream& s, error_code& ec) {
-    co_return co_await http::async_read_some(s, read_buffer_, *parser_,
-                                             asio::redirect_error(asio::use_awaitable, ec));
+asio::awaitable<void> connection::read_head(const deadline& first_byte, error_code& ec,
+                                            std::string& what) {
+    timer_fired_ = false;
+    parser_.emplace();
+    parser_->header_limit(header_limit);
+    parser_->body_limit(boost::none); // callers enforce their own limit as bytes arrive
+    framing_ = framing::none;
+    body_done_ = false;
+    bytes_after_body_ = false;
+    chunked_ = {};
+    for (;;) {
+        if (read_buffer_.size() != 0) {
+            const auto used = parser_->put(read_buffer_.data(), ec);
+            read_buffer_.consume(used);
+            if (ec == http::error::need_more)
+                ec = {};
+            if (ec || parser_->is_header_done())
+                break;
+        }
+        const auto room = read_buffer_.max_size() - read_buffer_.size();
+        if (room == 0) {
+            ec = http::error::header_limit;
+            break;
+        }
+        const auto n = co_await read_some(read_buffer_.prepare(std::min(room, head_read_size)),
+                                          first_byte, ec);
+        read_buffer_.commit(n);
+        if (ec == asio::error::eof) {
+            // Nothing at all: the server closed a kept-alive connection. Part of a head: cut.
+            ec = read_buffer_.size() == 0 && !parser_->got_some() ? http::error::end_of_stream
+                                                                  : http::error::partial_message;
+        }
+        if (ec)
+            break;
+    }
+    if (ec) {
+        translate(ec, what, "waiting for the response");
+        close();
+        co_return;
+    }
+    start_body();
+}
+
+void connection::start_body() {
+    if (parser_->is_done()) {
+        body_done_ = true; // no body: 204, 304, or Content-Length: 0
+    } else if (parser_->chunked()) {
+        framing_ = framing::chunked;
+    } else if (const auto length = parser_->content_length()) {
+        framing_ = framing::length;
+        body_left_ = *length;
+    } else {
+        framing_ = framing::until_close;
+    }
+    if (read_buffer_.size() == 0)
+        read_buffer_.shrink_to_fit(); // idle connections and open streams keep no buffer
+}
+
+asio::awaitable<std::size_t> connection::read_raw(char* data, std::size_t size,
+                                                  const deadline& limit, error_code& ec) {
+    if (const auto buffered = read_buffer_.size()) {
+        const auto n = std::min(size, buffered);
+        std::memcpy(data, read_buffer_.data().data(), n);
+        read_buffer_.consume(n);
+        if (read_buffer_.size() == 0)
+            read_buffer_.shrink_to_fit();
+        co_return n;
+    }
+    co_return co_await read_some(asio::buffer(data, size), limit, ec);
 }
 
 asio::awaitable<std::size_t> connection::read_body(char* data, std::size_t size,
                                                    const deadline& limit, error_code& ec,
                                                    std::string& what) {
-    const auto strand = co_await asio::this_coro::executor;
+    if (!parser_ || body_done_ || size == 0)
+        co_return 0;
+    timer_fired_ = false;
     std::size_t got = 0;
-    // Beast reads at most the flat_buffer's free capacity (never less than 512 bytes) and never
-    // grows it by itself: left at the size the response head needed, a 16 MB body would take
-    // tens of thousands of reads of about 1 KiB. Room for the caller's whole chunk makes a read
-    // take what TLS has (a 16 KiB record, or more). Untouched until bytes arrive.
-    if (read_buffer_.capacity() - read_buffer_.size() < size)
-        read_buffer_.reserve(std::min(read_buffer_.size() + size, read_buffer_limit));
-    arm(limit, strand);
-    // A read may consume only framing (chunk sizes), so loop until bytes arrive or the body ends.
-    while (got == 0 && !parser_->is_done()) {
-        auto& body = parser_->get().body();
-        body.data = data;
-        body.size = size;
-        if (tls_stream_)
-            co_await read_some_on(*tls_stream_, ec);
-        else
-            co_await read_some_on(*socket_, ec);
-        got = size - body.size;
-        if (ec == http::error::need_buffer)
-            ec = {};
+    // A chunked read may bring only framing, so loop until body bytes arrive or the body ends.
+    while (got == 0 && !body_done_) {
+        const auto want = framing_ == framing::length
+                              ? static_cast<std::size_t>(std::min<std::uint64_t>(size, body_left_))
+                              : size;
+        const auto n = co_await read_raw(data, want, limit, ec);
+        if (ec == asio::error::eof && framing_ == framing::until_close) {
+            ec = {}; // the close ends this body; a close_notify proves it was not cut
+            body_done_ = true;
+            break;
+        }
+        if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
+            ec = http::error::partial_message;
+        if (ec)
+            break;
+        switch (framing_) {
+        case framing::length:
+            body_left_ -= n;
+            body_done_ = body_left_ == 0;
+            got = n;
+            break;
+        case framing::chunked: {
+            const auto decoded = chunked_.decode(data, n);
+            got = decoded.body;
+            if (chunked_.failed()) {
+                ec = errc::invalid_response;
+                break;
+            }
+            body_done_ = chunked_.done();
+            bytes_after_body_ = decoded.leftover != 0;
+            break;
+        }
+        case framing::until_close:
+            got = n;
+            break;
+        case framing::none:
+            body_done_ = true;
+            break;
+        }
         if (ec)
             break;
     }
-    disarm();
-    if (ec) {
+    if (ec == errc::invalid_response && !timer_fired_) {
+        what = chunked_.error() + " (" + route_.target.host_header() + ")";
+        close();
+    } else if (ec) {
         translate(ec, what, "reading the response body");
         close();
     }
@@ -439,7 +591,10 @@ asio::awaitable<std::size_t> connection::read_body(char* data, std::size_t size,
 void connection::finish_exchange() noexcept {
     ++exchanges_;
     idle_since_ = clock::now();
-    reusable_ = parser_ && parser_->is_done() && parser_->keep_alive() && read_buffer_.size() == 0;
+    // Anything beyond the response (unread bytes, plaintext waiting in TLS) would be taken for
+    // the next response: such a connection is not reused.
+    reusable_ = parser_ && body_done_ && parser_->keep_alive() && !bytes_after_body_ &&
+                read_buffer_.size() == 0 && !(tls_ && tls_->has_unread_plaintext());
     parser_.reset();
     if (!reusable_)
         close();

@@ -10,17 +10,18 @@
 #pragma once
 
 #include "transport/body_source.hpp"
+#include "transport/chunked_decoder.hpp"
 #include "transport/origin.hpp"
 #include "transport/proxy.hpp"
+#include "transport/tls_session.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include <atomic>
@@ -47,7 +48,9 @@ deadline phase_deadline(std::chrono::milliseconds phase_timeout,
 class connection : public std::enable_shared_from_this<connection> {
 public:
     using tcp = boost::asio::ip::tcp;
-    using response_parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+    // Parses response heads only: bodies are framed here (length, chunked or until close) and read
+    // straight into the caller's buffer.
+    using response_parser = boost::beast::http::response_parser<boost::beast::http::empty_body>;
 
     // `tls` is null for plain http. The context must outlive the connection.
     connection(boost::asio::any_io_executor ex, transport::route route,
@@ -89,15 +92,22 @@ public:
                                            boost::system::error_code& ec, std::string& what);
 
     const response_parser::value_type& response() const { return parser_->get(); }
-    bool body_done() const noexcept { return parser_ && parser_->is_done(); }
+    bool body_done() const noexcept { return parser_ && body_done_; }
+    // The body's announced length (Content-Length), when it has one.
+    std::optional<std::uint64_t> body_length() const noexcept {
+        if (parser_ && framing_ == framing::length)
+            return parser_->content_length().value_or(0);
+        return std::nullopt;
+    }
     // Whether any byte of the current response arrived (parsed or still buffered): a reused
     // connection that failed before that is stale, after that the server did answer.
     bool response_started() const noexcept {
         return read_buffer_.size() != 0 || (parser_ && parser_->got_some());
     }
 
-    // Reads the next piece of the body into [data, data+size); returns 0 at the end of the body.
-    // `limit` bounds the whole read (idle timeout for streams, the request deadline otherwise).
+    // Reads the next piece of the body into [data, data+size) (the transfer coding already
+    // removed); returns 0 at the end of the body. `limit` bounds the whole read (idle timeout for
+    // streams, the request deadline otherwise).
     boost::asio::awaitable<std::size_t> read_body(char* data, std::size_t size,
                                                   const deadline& limit,
                                                   boost::system::error_code& ec, std::string& what);
@@ -108,15 +118,26 @@ public:
     void close() noexcept;
 
 private:
-    template <class Stream>
-    boost::asio::awaitable<void>
-    write_all(Stream& s, const std::string& head, const body_source* body,
-              std::chrono::milliseconds write_timeout, const deadline& request,
-              boost::system::error_code& ec, std::string& what);
-    template <class Stream>
-    boost::asio::awaitable<void> read_head_on(Stream& s, boost::system::error_code& ec);
-    template <class Stream>
-    boost::asio::awaitable<std::size_t> read_some_on(Stream& s, boost::system::error_code& ec);
+    enum class framing { none, length, chunked, until_close };
+
+    // One read from the socket (through TLS when on): at least one byte, or an error (eof at a
+    // clean end). Reads that find data ready complete without suspending; every so often such a
+    // run yields to the scheduler so one fast response cannot starve other work on the thread.
+    // `limit` bounds each wait for the socket (only waits need a timer: a read that finds data
+    // costs no timer operation).
+    boost::asio::awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer,
+                                                  const deadline& limit,
+                                                  boost::system::error_code& ec);
+    boost::asio::awaitable<void> write(boost::asio::const_buffer buffer, const deadline& limit,
+                                       boost::system::error_code& ec);
+    // Waits, under `limit`, until the socket is ready for `what`.
+    boost::asio::awaitable<void> wait_ready(tcp::socket::wait_type what, const deadline& limit,
+                                            boost::system::error_code& ec);
+    // Body bytes into [data, data+size): first what arrived with the head, then from the socket.
+    boost::asio::awaitable<std::size_t>
+    read_raw(char* data, std::size_t size, const deadline& limit, boost::system::error_code& ec);
+    // Picks the body's framing from the parsed head.
+    void start_body();
 
     // Sends CONNECT on the freshly connected socket and reads the proxy's answer.
     boost::asio::awaitable<void> open_tunnel(tcp::socket& sock, const deadline& limit,
@@ -133,13 +154,19 @@ private:
     boost::asio::ssl::context* tls_context_;
     std::optional<tcp::resolver> resolver_; // only while resolving, so the timer can cancel it
     std::optional<tcp::socket> socket_;
-    std::optional<boost::asio::ssl::stream<tcp::socket>> tls_stream_;
+    std::unique_ptr<tls_session> tls_; // null for plain http
     boost::asio::steady_timer timer_;
     std::atomic<std::uint64_t> timer_generation_{0};
     std::atomic<bool> timer_fired_{false};
     boost::system::error_code fired_reason_;
-    boost::beast::flat_buffer read_buffer_;
+    boost::beast::flat_buffer read_buffer_; // response heads, and any body bytes read with them
     std::optional<response_parser> parser_;
+    framing framing_ = framing::none;
+    std::uint64_t body_left_ = 0; // framing::length
+    chunked_decoder chunked_;     // framing::chunked
+    bool body_done_ = false;
+    bool bytes_after_body_ = false; // the server sent more than the body: not reusable
+    unsigned immediate_reads_ = 0;
     bool reusable_ = false;
     unsigned exchanges_ = 0;
     clock::time_point idle_since_ = clock::now();

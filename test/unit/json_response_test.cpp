@@ -1,4 +1,6 @@
 // Decoding and encoding ImagesResponse, usage and API errors: hand-written cases.
+#include "codec/base64.hpp"
+
 #include <openai/json.hpp>
 
 #include <boost/json.hpp>
@@ -258,6 +260,82 @@ BOOST_AUTO_TEST_CASE(incremental_parser_reports_errors) {
     auto s = shape.finish();
     BOOST_TEST((s.code == openai::errc::json_type_mismatch));
     BOOST_TEST(s.message == "data[0].b64_json: expected string, got number");
+}
+
+// Image text goes straight to the base64 decoder once a string is under way (bypassing the JSON
+// parser's string validation); everything that is not plain base64 must still get exactly the
+// JSON treatment: escapes unescaped, control characters refused as JSON, other bytes refused as
+// base64 at their offset. Whatever the pieces and whatever the size hints.
+BOOST_AUTO_TEST_CASE(large_images_decode_the_same_in_any_pieces_and_with_any_hint) {
+    std::string image(200000, '\0');
+    for (std::size_t i = 0; i < image.size(); ++i)
+        image[i] = static_cast<char>((i * 7919 + i / 13) & 0xff);
+    std::string text = openai::codec::base64_encode(image);
+    // Escape every '/' after the first 50,000 characters as JSON allows ("\/").
+    std::string escaped = text.substr(0, 50000);
+    for (std::size_t i = 50000; i < text.size(); ++i)
+        escaped += text[i] == '/' ? std::string("\\/") : std::string(1, text[i]);
+    BOOST_TEST_REQUIRE(escaped.size() > text.size());
+    const std::string body = R"({"created":1,"data":[{"b64_json":")" + text +
+                             R"("},{"b64_json":")" + escaped + R"(","revised_prompt":"p"}]})";
+    const auto dom = openai::decode_images_response(boost::json::parse(body));
+    BOOST_TEST_REQUIRE(dom.ok(), dom.message);
+    BOOST_TEST_REQUIRE((*dom.value.data.at(1).bytes == image));
+
+    struct hint {
+        std::uint64_t size;
+        unsigned images;
+    };
+    for (const auto piece : {std::size_t{1000}, std::size_t{4096}, std::size_t{16384},
+                             std::size_t{65536}, body.size()}) {
+        for (const auto h : {hint{0, 1}, hint{body.size(), 2}, hint{body.size(), 1},
+                             hint{body.size() * 10, 7}, hint{100, 2}}) {
+            BOOST_TEST_CONTEXT("pieces of " << piece << ", hint " << h.size << "/" << h.images) {
+                openai::images_response_parser p;
+                if (h.size != 0)
+                    p.expect_body_size(h.size, h.images);
+                for (std::size_t at = 0; at < body.size(); at += piece)
+                    BOOST_TEST_REQUIRE(p.write(std::string_view(body).substr(at, piece)));
+                auto r = p.finish();
+                BOOST_TEST_REQUIRE(r.ok(), r.message);
+                BOOST_TEST((r.value == dom.value));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bad_bytes_deep_in_large_images_are_named_as_before) {
+    const std::string image(150000, 'x');
+    const std::string text = openai::codec::base64_encode(image);
+    struct bad_case {
+        std::string insert;
+        openai::errc code;
+        std::string message_start;
+    };
+    const std::vector<bad_case> cases = {
+        {"#", openai::errc::invalid_base64,
+         "data[0].b64_json: invalid base64: invalid character at offset 100000"},
+        {"\xc3\xa9", openai::errc::invalid_base64,
+         "data[0].b64_json: invalid base64: invalid character at offset 100000"},
+        {"\x01", openai::errc::invalid_json, "invalid JSON at byte 100034"},
+        {"\xff", openai::errc::invalid_json, "invalid JSON at byte 100034"},
+    };
+    for (const auto& c : cases) {
+        const std::string body = R"({"created":1,"data":[{"b64_json":")" + text.substr(0, 100000) +
+                                 c.insert + text.substr(100000) + R"("}]})";
+        for (const auto piece : {std::size_t{3000}, std::size_t{16384}, body.size()}) {
+            BOOST_TEST_CONTEXT("pieces of " << piece << ", inserted " << c.message_start) {
+                openai::images_response_parser p;
+                p.expect_body_size(body.size(), 1);
+                for (std::size_t at = 0; at < body.size(); at += piece)
+                    if (!p.write(std::string_view(body).substr(at, piece)))
+                        break;
+                auto r = p.finish();
+                BOOST_TEST((r.code == c.code), r.message);
+                BOOST_TEST(r.message.starts_with(c.message_start), r.message);
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(response_round_trip) {
