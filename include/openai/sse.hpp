@@ -42,6 +42,20 @@ struct parser_options {
     std::size_t max_event_size = 64 * 1024 * 1024;
 };
 
+/// Takes an event's data as it is decoded, instead of the event holding it whole: a consumer that
+/// parses the data incrementally (the client decodes image events' JSON and base64 this way) then
+/// never holds a multi-megabyte event's text.
+class data_sink {
+public:
+    /// The next piece of the current block's data: the block's `data` lines joined with '\n',
+    /// exactly as event::data would hold them, in order. The first piece after a dispatch (or
+    /// after finish()) starts a new block.
+    virtual void on_data(std::string_view piece) = 0;
+
+protected:
+    ~data_sink() = default;
+};
+
 namespace detail {
 // Where the incremental UTF-8 decoder stands inside one field value (WHATWG Encoding's decoder:
 // the bytes of an unfinished sequence are held until it completes or proves invalid).
@@ -73,6 +87,12 @@ public:
     /// errc::event_too_large; the parser then stays failed (every later feed() consumes nothing
     /// and reports the same error) until reset(). Otherwise `ec` is cleared.
     std::size_t feed(std::string_view input, boost::system::error_code& ec);
+
+    /// Sends the data of every later block to `sink` (null: back to events that hold it). The
+    /// parser hands over what it has decoded at the end of each feed() and before each dispatch;
+    /// dispatched events then carry an empty `data`. max_event_size still counts all of it. The
+    /// sink must outlive its use by the parser.
+    void set_data_sink(data_sink* sink) noexcept { sink_ = sink; }
 
     /// True when feed() dispatched an event that take_event() has not taken yet.
     bool has_event() const noexcept { return has_event_; }
@@ -137,6 +157,10 @@ private:
     void end_field();
     void next_line(char terminator) noexcept;
     void blank_line();
+    // Hands what data_ holds to the sink, if there is one.
+    void drain_data();
+    // The block's data so far, handed over or not.
+    std::size_t data_size() const noexcept { return data_drained_ + data_.size(); }
     bool within_limit(std::size_t used, std::size_t extra) const noexcept {
         return extra <= limit_ && used <= limit_ - extra;
     }
@@ -145,6 +169,8 @@ private:
     std::size_t limit_;
 
     std::string data_; // the block's data lines joined with '\n' (no trailing '\n')
+    data_sink* sink_ = nullptr;
+    std::size_t data_drained_ = 0; // bytes of the block's data already given to sink_
     std::string type_;
     // WHATWG's "last event ID buffer" is block_id_ when block_has_id_, else last_event_id_ (its
     // "last event ID string", which takes the buffer over at each blank line).

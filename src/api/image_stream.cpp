@@ -32,10 +32,6 @@ std::string excerpt(std::string_view text) {
     return std::string(text.substr(0, max)) + "... (" + std::to_string(text.size()) + " bytes)";
 }
 
-bool blank(std::string_view s) {
-    return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
 std::string events_so_far(std::uint64_t n) {
     return std::to_string(n) + (n == 1 ? " image event" : " image events");
 }
@@ -97,6 +93,7 @@ asio::awaitable<void> stream_state::pull(next_outcome& out) {
     if (!parser_) {
         // Nothing is allocated for reading before the first next().
         parser_.emplace(sse::parser_options{client_->config().max_event_size});
+        parser_->set_data_sink(&decoder_);
         buffer_.reset(new char[read_chunk]);
     }
     for (;;) {
@@ -107,7 +104,9 @@ asio::awaitable<void> stream_state::pull(next_outcome& out) {
             if (parser_->has_event()) {
                 parser_->take_event(event_);
                 ++sse_events_;
-                if (on_event(out))
+                const bool answered = on_event(out);
+                decoder_.clear();
+                if (answered)
                     co_return;
             }
             if (ec) {
@@ -145,18 +144,18 @@ asio::awaitable<void> stream_state::pull(next_outcome& out) {
 bool stream_state::on_event(next_outcome& out) {
     // Client rule: the SSE event name "error" makes an error, whatever the data says.
     if (event_.type == "error") {
-        auto decoded = decode_error_event(event_.data);
+        auto decoded = decoder_.decode_error();
         api_error error;
         if (decoded.ok())
             error = std::move(decoded.value);
         else
-            error.message = "unreadable error event: " + excerpt(event_.data);
+            error.message = "unreadable error event: " + decoder_.excerpt();
         fail_api(out, std::move(error));
         return true;
     }
-    if (blank(event_.data))
+    if (decoder_.blank())
         return false; // a keep-alive with an empty data line carries nothing
-    if (event_.data == "[DONE]") {
+    if (decoder_.is_done_marker()) {
         // The SDKs' end marker of other streams: stop here like they do.
         parser_->finish();
         if (completed_seen_) {
@@ -169,7 +168,7 @@ bool stream_state::on_event(next_outcome& out) {
                  " without a completed event");
         return true;
     }
-    auto decoded = decode_image_event(event_.data);
+    auto decoded = decoder_.decode_image();
     if (!decoded.ok()) {
         fail(out, decoded.code,
              "event " + std::to_string(sse_events_) + " ('" + excerpt(event_.type) +
@@ -263,6 +262,7 @@ void stream_state::release(bool clean) noexcept {
         lease_.reset();
     }
     parser_.reset();
+    decoder_.clear();
     buffer_.reset();
     begin_ = end_ = 0;
     event_ = sse::event{};

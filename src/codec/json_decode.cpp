@@ -451,6 +451,12 @@ decode_result<decoded_event> decode_image_event(const boost::json::value& data) 
     return run<decoded_event>([&] { return read_event(data, nullptr); });
 }
 
+namespace codec {
+decode_result<decoded_event> decode_image_event(json_document& doc) {
+    return run<decoded_event>([&] { return read_event(doc.root, &doc.blobs); });
+}
+} // namespace codec
+
 decode_result<api_error> decode_error_event(std::string_view data) {
     return run_text<api_error>(data, [](json_document& d) { return read_error_event(d.root); });
 }

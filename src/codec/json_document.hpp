@@ -4,6 +4,8 @@
 // text is never stored, so peak memory is the decoded size plus the piece being parsed.
 #pragma once
 
+#include <openai/json.hpp>
+
 #include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -69,5 +71,9 @@ private:
 
 /// Parses a whole text; on error returns false and fills `failure`.
 bool parse_json_document(std::string_view text, json_document& out, json_failure& failure);
+
+/// decode_image_event() of <openai/json.hpp> on a document parsed already (its captured image
+/// bytes are moved into the event).
+decode_result<decoded_event> decode_image_event(json_document& doc);
 
 } // namespace openai::codec

@@ -49,7 +49,16 @@ std::size_t parser::feed(std::string_view input, boost::system::error_code& ec) 
     }
     if (failed_)
         ec = errc::event_too_large;
+    drain_data();
     return static_cast<std::size_t>(p - first);
+}
+
+void parser::drain_data() {
+    if (sink_ == nullptr || data_.empty())
+        return;
+    sink_->on_data(data_);
+    data_drained_ += data_.size();
+    data_.clear(); // keeps its capacity: about one read's worth
 }
 
 event parser::take_event() {
@@ -85,6 +94,7 @@ void parser::finish() noexcept {
     std::string().swap(id_value_);
     block_has_id_ = false; // the discarded block's id does not count
     has_data_ = false;
+    data_drained_ = 0;
     utf8_ = {};
     state_ = state::line_start;
     field_ = field::ignored;
@@ -199,7 +209,7 @@ void parser::begin_field() {
         // Lines are joined with '\n' as they come rather than each followed by one that is
         // stripped at dispatch, so data_ always holds exactly what the event would carry.
         if (has_data_) {
-            if (!within_limit(data_.size() + type_.size(), 1)) {
+            if (!within_limit(data_size() + type_.size(), 1)) {
                 failed_ = true;
                 return;
             }
@@ -228,10 +238,10 @@ void parser::append_value(const char* first, const char* last, bool ascii) {
         return;
     switch (field_) {
     case field::data:
-        append_text(data_, type_.size(), first, last, ascii);
+        append_text(data_, type_.size() + data_drained_, first, last, ascii);
         break;
     case field::event:
-        append_text(type_, data_.size(), first, last, ascii);
+        append_text(type_, data_size(), first, last, ascii);
         break;
     case field::id:
         if (id_has_nul_)
@@ -288,12 +298,12 @@ void parser::end_field() {
     switch (field_) {
     case field::data:
         detail::flush_utf8(data_, utf8_);
-        if (!within_limit(data_.size(), type_.size()))
+        if (!within_limit(data_size(), type_.size()))
             failed_ = true;
         break;
     case field::event:
         detail::flush_utf8(type_, utf8_);
-        if (!within_limit(type_.size(), data_.size()))
+        if (!within_limit(type_.size(), data_size()))
             failed_ = true;
         break;
     case field::id:
@@ -332,6 +342,8 @@ void parser::blank_line() {
         type_.clear(); // WHATWG: a block without data resets the type and dispatches nothing
         return;
     }
+    drain_data(); // with a sink, the event carries no data
+    data_drained_ = 0;
     // Swapping, not moving, hands the recycled buffers of take_event(event&) to the next block.
     if (type_.empty())
         event_.type.assign("message");

@@ -539,6 +539,39 @@ BOOST_AUTO_TEST_CASE(event_at_the_limit_passes_and_one_byte_more_fails) {
                openai::errc::event_too_large);
 }
 
+BOOST_AUTO_TEST_CASE(with_a_data_sink_the_limit_counts_what_was_handed_over) {
+    // Byte by byte, every byte of data is handed over before the next arrives: the limit must
+    // still count all of them, the joining LFs and the type included.
+    const parser_options limit16{16};
+    for (const bool byte_by_byte : {false, true}) {
+        BOOST_TEST_CONTEXT("byte by byte " << byte_by_byte) {
+            auto sunk = [&](const std::string& input) {
+                return run(input,
+                           byte_by_byte ? every_byte(input.size()) : std::vector<std::size_t>{},
+                           limit16, false, true);
+            };
+            const auto fits =
+                sunk("data: " + repeat('x', 8) + "\ndata: " + repeat('x', 7) + "\n\n");
+            BOOST_TEST(!fits.ec);
+            BOOST_TEST(fits.violation.empty(), fits.violation);
+            BOOST_TEST(compare({ev(repeat('x', 8) + "\n" + repeat('x', 7))}, fits.events) == "");
+            BOOST_TEST(sunk("data: " + repeat('x', 17) + "\n\n").ec ==
+                       openai::errc::event_too_large);
+            BOOST_TEST(sunk("data: " + repeat('x', 8) + "\ndata: " + repeat('x', 8) + "\n\n").ec ==
+                       openai::errc::event_too_large);
+            BOOST_TEST(sunk("data: " + repeat('x', 13) + "\nevent: abcd\n\n").ec ==
+                       openai::errc::event_too_large);
+            BOOST_TEST(sunk("event: abcd\ndata: " + repeat('x', 13) + "\n\n").ec ==
+                       openai::errc::event_too_large);
+            // The count starts again with each block.
+            const auto two =
+                sunk("data: " + repeat('x', 16) + "\n\ndata: " + repeat('y', 16) + "\n\n");
+            BOOST_TEST(!two.ec);
+            BOOST_TEST(compare({ev(repeat('x', 16)), ev(repeat('y', 16))}, two.events) == "");
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(limit_is_enforced_before_the_line_ends) {
     parser p(parser_options{1000});
     boost::system::error_code ec;

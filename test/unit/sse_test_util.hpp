@@ -52,13 +52,40 @@ inline std::string shown(std::optional<std::uint64_t> retry) {
     return retry ? std::to_string(*retry) : "none";
 }
 
+// Collects what a parser hands to its data sink since the last dispatch.
+struct collecting_sink final : data_sink {
+    std::string data;
+    void on_data(std::string_view piece) override {
+        if (piece.empty())
+            pieces_empty = true;
+        data.append(piece);
+    }
+    bool pieces_empty = false; // a contract breach: empty pieces are never handed over
+};
+
 // Feeds `input` cut at the offsets `cuts` (ascending, each in [0, size]) in pull style, taking
 // each event as it is dispatched, then calls finish(). `recycle` uses take_event(event&) with one
-// event reused throughout, instead of take_event(). Checks feed()'s contract on the way.
+// event reused throughout, instead of take_event(). With `sink`, the data goes to a data sink
+// and each event's data is what the sink got since the previous dispatch (the event itself must
+// carry none). Checks feed()'s contract on the way.
 inline outcome run(std::string_view input, const std::vector<std::size_t>& cuts,
-                   parser_options options = {}, bool recycle = false) {
+                   parser_options options = {}, bool recycle = false, bool sink = false) {
     outcome result;
     parser p(options);
+    collecting_sink collected;
+    if (sink)
+        p.set_data_sink(&collected);
+    auto with_sink_data = [&](event e) {
+        if (sink) {
+            if (!e.data.empty())
+                result.violation = "an event carried data although a sink was set";
+            if (collected.pieces_empty)
+                result.violation = "the sink was handed an empty piece";
+            e.data = std::move(collected.data);
+            collected.data.clear();
+        }
+        return e;
+    };
     event reused{"stale type", "stale data", "stale id"}; // must never leak into an event
     std::size_t from = 0;
     auto feed_piece = [&](std::string_view piece) {
@@ -72,9 +99,9 @@ inline outcome run(std::string_view input, const std::vector<std::size_t>& cuts,
             if (p.has_event()) {
                 if (recycle) {
                     p.take_event(reused);
-                    result.events.push_back(reused);
+                    result.events.push_back(with_sink_data(reused));
                 } else {
-                    result.events.push_back(p.take_event());
+                    result.events.push_back(with_sink_data(p.take_event()));
                 }
                 if (p.has_event()) {
                     result.violation = "has_event() still true after take_event()";

@@ -81,8 +81,9 @@ vector_case read_case(const json::object& v, const char* events_key, bool has_re
 }
 
 // "" if feeding `c` cut at `cuts` gives its events (and retry), else what went wrong.
-std::string check(const vector_case& c, const std::vector<std::size_t>& cuts, bool recycle) {
-    const outcome o = run(c.input, cuts, {}, recycle);
+std::string check(const vector_case& c, const std::vector<std::size_t>& cuts, bool recycle,
+                  bool sink = false) {
+    const outcome o = run(c.input, cuts, {}, recycle, sink);
     if (std::string why = openai::sse::test::problems(o, c.events); !why.empty())
         return why;
     if (c.check_retry && o.retry != c.retry)
@@ -144,9 +145,14 @@ void check_every_way(const vector_case& c) {
         }
         expect(check(c, every_byte(c.input.size()), false), "byte by byte");
         expect(check(c, every_byte(c.input.size()), true), "byte by byte, reusing one event");
+        // The data handed to a sink as it is decoded, as the client's streams take it.
+        expect(check(c, {}, true, true), "whole, data to a sink");
+        if (!chunks.empty())
+            expect(check(c, chunks, true, true), "at its chunks, data to a sink");
+        expect(check(c, every_byte(c.input.size()), false, true), "byte by byte, data to a sink");
 
         for (const std::size_t cut : two_way_cuts(c.input)) {
-            if (std::string why = check(c, {cut}, cut % 2 == 1); !why.empty()) {
+            if (std::string why = check(c, {cut}, cut % 2 == 1, cut % 3 == 0); !why.empty()) {
                 expect(why, "cut in two at " + std::to_string(cut));
                 break;
             }
