@@ -24,7 +24,9 @@ using header_list = std::vector<header>;
 
 // Zero disables a timeout. Image generations can take minutes, so the request timeout is long.
 struct timeouts {
-    std::chrono::milliseconds connect{std::chrono::seconds{10}};       // TCP connect, per address
+    // Name resolution plus TCP connection (all addresses tried within it, and the proxy's
+    // CONNECT when there is one).
+    std::chrono::milliseconds connect{std::chrono::seconds{10}};
     std::chrono::milliseconds tls_handshake{std::chrono::seconds{10}}; // TLS handshake
     std::chrono::milliseconds write{std::chrono::seconds{60}};     // each write must make progress
     std::chrono::milliseconds first_byte{std::chrono::seconds{0}}; // request sent -> first byte

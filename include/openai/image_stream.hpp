@@ -107,9 +107,13 @@ public:
     /// never inside next().
     /// Cancellation: per-operation terminal cancellation through the token's cancellation slot
     /// (also `||` with a timer): completes with `asio::error::operation_aborted` and closes the
-    /// stream, since its connection is then mid-event; later calls get errc::stream_closed.
-    /// Lifetimes: the stream object may be destroyed while next() is pending (the pending call
-    /// then completes with errc::stream_closed); an `error_info&` must live until the handler runs.
+    /// stream, since its connection is then mid-event; later calls get errc::stream_closed. A
+    /// coroutine that was cancelled must call `co_await
+    /// asio::this_coro::reset_cancellation_state()` before it awaits anything else (Asio throws
+    /// operation_aborted at every later co_await of a cancelled coroutine), e.g. to send a last
+    /// message after an abandoned stream. Lifetimes: the stream object may be destroyed while
+    /// next() is pending (the pending call then completes with errc::stream_closed); an
+    /// `error_info&` must live until the handler runs.
     template <class CompletionToken = boost::asio::deferred_t>
     requires(!std::is_same_v<std::decay_t<CompletionToken>, error_info>) auto next(
         CompletionToken&& token = {}) {

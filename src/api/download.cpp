@@ -87,13 +87,8 @@ body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
             while (!lease->body_done()) {
                 error_code ec;
                 const auto n = co_await lease->read_body(chunk.get(), read_chunk, limit, ec, what);
-                if (ec) {
-                    result.error.code = ec;
-                    result.error.message = what;
-                    result.retryable = ec == errc::connection_closed ||
-                                       ec == errc::truncated_body || ec == errc::request_timeout;
-                    co_return result;
-                }
+                if (ec)
+                    co_return body_read_failure(ec, std::move(what));
                 if (file.size() + n > max_body) {
                     lease->close();
                     result.error.code = errc::body_too_large;

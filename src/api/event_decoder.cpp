@@ -11,6 +11,14 @@ bool only_blanks(std::string_view s) {
     return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
+template <class T>
+decode_result<T> failed(codec::json_failure failure) {
+    decode_result<T> out;
+    out.code = failure.code;
+    out.message = std::move(failure.message);
+    return out;
+}
+
 } // namespace
 
 void event_decoder::on_data(std::string_view piece) {
@@ -48,24 +56,16 @@ decode_result<decoded_event> event_decoder::decode_image() {
     previous_size_ = size_;
     codec::json_document doc;
     codec::json_failure failure;
-    if (!finish(doc, failure)) {
-        decode_result<decoded_event> out;
-        out.code = failure.code;
-        out.message = std::move(failure.message);
-        return out;
-    }
+    if (!finish(doc, failure))
+        return failed<decoded_event>(std::move(failure));
     return codec::decode_image_event(doc);
 }
 
 decode_result<api_error> event_decoder::decode_error() {
     codec::json_document doc;
     codec::json_failure failure;
-    if (!finish(doc, failure)) {
-        decode_result<api_error> out;
-        out.code = failure.code;
-        out.message = std::move(failure.message);
-        return out;
-    }
+    if (!finish(doc, failure))
+        return failed<api_error>(std::move(failure));
     return decode_error_event(doc.root);
 }
 

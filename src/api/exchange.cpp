@@ -193,6 +193,15 @@ asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_requ
 
 } // namespace
 
+body_result body_read_failure(const error_code& ec, std::string what) {
+    body_result result;
+    result.error.code = ec;
+    result.error.message = std::move(what);
+    result.retryable =
+        ec == errc::connection_closed || ec == errc::truncated_body || ec == errc::request_timeout;
+    return result;
+}
+
 asio::awaitable<error_info> exchange(client_impl& client, const prepared_request& request,
                                      const request_options& options, const body_reader& on_success,
                                      response_metadata& meta) {

@@ -42,6 +42,9 @@ struct body_result {
     bool retryable = false;
 };
 
+// A body read that failed with `ec` (described by `what`): a cut or late body may be retried.
+body_result body_read_failure(const boost::system::error_code& ec, std::string what);
+
 using body_reader = std::function<boost::asio::awaitable<body_result>(
     transport::lease& lease, const boost::beast::http::fields& fields, int status,
     const transport::deadline& limit)>;

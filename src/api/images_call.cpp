@@ -40,13 +40,8 @@ body_reader decode_into(images_response& out, std::uint64_t max_body, unsigned i
             bool parser_ok = true;
             while (!lease->body_done()) {
                 const auto n = co_await lease->read_body(chunk.get(), read_chunk, limit, ec, what);
-                if (ec) {
-                    result.error.code = ec;
-                    result.error.message = what;
-                    result.retryable = ec == errc::connection_closed ||
-                                       ec == errc::truncated_body || ec == errc::request_timeout;
-                    co_return result;
-                }
+                if (ec)
+                    co_return body_read_failure(ec, std::move(what));
                 total += n;
                 if (total > max_body) {
                     lease->close();
