@@ -257,25 +257,30 @@ boost::json::parse_options options() {
     return opt;
 }
 
-} // namespace
-
 // The parser is given at most this much at a time, so that once an image string starts, little
 // of it goes through the parser's byte-by-byte string validation before the direct path takes
 // over.
 constexpr std::size_t parser_slice = 4096;
+
+// The longest escape, "\uXXXX": a backslash further back than this no longer shapes the state.
+constexpr std::size_t longest_escape = 6;
 
 bool is_base64_char(char c) noexcept {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
            c == '/' || c == '=';
 }
 
+} // namespace
+
 struct json_document_parser::impl {
     boost::json::basic_parser<capture_handler> parser{options()};
     std::uint64_t consumed = 0;
     bool failed = false;
-    // The last byte given to the parser was a base64 character: inside a captured string it has
-    // no escape or multi-byte character pending, so bytes may bypass it.
+    // The last byte given to the parser was a base64 character and no backslash came in the
+    // last six: inside a captured string the parser then has no escape ("\u00" ends in
+    // base64 characters) or multi-byte character pending, so bytes may bypass it.
     bool parser_between_base64 = false;
+    std::size_t since_backslash = 0; // bytes given to the parser since its last backslash
     std::uint64_t expected_size = 0;
     unsigned expected_images = 1;
     json_failure failure;
@@ -289,7 +294,10 @@ struct json_document_parser::impl {
             ec = boost::json::error::extra_data;
         if (ec)
             return fail(ec);
-        parser_between_base64 = is_base64_char(slice.back());
+        const auto backslash = slice.rfind('\\');
+        since_backslash = backslash == std::string_view::npos ? since_backslash + slice.size()
+                                                              : slice.size() - backslash - 1;
+        parser_between_base64 = is_base64_char(slice.back()) && since_backslash >= longest_escape;
         return true;
     }
 

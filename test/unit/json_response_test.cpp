@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -300,6 +301,35 @@ BOOST_AUTO_TEST_CASE(large_images_decode_the_same_in_any_pieces_and_with_any_hin
                 BOOST_TEST_REQUIRE(r.ok(), r.message);
                 BOOST_TEST((r.value == dom.value));
             }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_unicode_escape_split_anywhere_inside_a_large_image) {
+    // "\u0041" is 'A': its tail is base64 characters, so a piece that ends inside it must not
+    // let the rest of the string bypass the parser. One escape, the body cut at every position
+    // in and around it, and nothing but base64 after it (so the bypass would take it all).
+    std::string image(60000, '\0');
+    for (std::size_t i = 0; i < image.size(); ++i)
+        image[i] = static_cast<char>((i * 131 + 7) & 0xff);
+    std::string text = openai::codec::base64_encode(image);
+    // Early in the string: the parser itself reads the start of a string (and would refuse the
+    // bypass for the rest of it after seeing a backslash later on).
+    const std::size_t at = text.find('A', 100);
+    BOOST_TEST_REQUIRE(at != std::string::npos);
+    const std::string escaped = text.substr(0, at) + "\\u0041" + text.substr(at + 1);
+    const std::string prefix = R"({"created":1,"data":[{"b64_json":")";
+    const std::string body = prefix + escaped + R"("}]})";
+    const std::size_t escape = prefix.size() + at;
+    for (std::size_t cut = escape - 2; cut <= escape + 8; ++cut) {
+        BOOST_TEST_CONTEXT("cut at " << cut - escape << " from the escape") {
+            openai::images_response_parser p;
+            p.expect_body_size(body.size(), 1);
+            BOOST_TEST_REQUIRE(p.write(std::string_view(body).substr(0, cut)));
+            BOOST_TEST_REQUIRE(p.write(std::string_view(body).substr(cut)));
+            auto r = p.finish();
+            BOOST_TEST_REQUIRE(r.ok(), r.message);
+            BOOST_TEST_REQUIRE((*r.value.data.at(0).bytes == image));
         }
     }
 }
