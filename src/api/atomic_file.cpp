@@ -35,7 +35,8 @@ bool atomic_file::open(const std::filesystem::path& target, std::error_code& ec,
         temp_ = (dir.empty() ? std::filesystem::path(".") : dir) /
                 ("." + target.filename().string() + "." + std::to_string(rng() % 1000000000ull) +
                  ".part");
-        fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        // 0666 and the process's umask: the permissions any new file of the user's would get.
+        fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd_ >= 0)
             return true;
         if (errno != EEXIST) {

@@ -17,6 +17,8 @@
 #include <fstream>
 #include <random>
 
+#include <sys/stat.h>
+
 namespace asio = boost::asio;
 using namespace openai::test;
 using namespace std::chrono_literals;
@@ -631,6 +633,11 @@ BOOST_AUTO_TEST_CASE(save_image_is_atomic_and_reports_failures) {
     std::ifstream in(path, std::ios::binary);
     std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     BOOST_TEST(content == "second, longer");
+    // The permissions of any new file of the user's: 0666 less the umask.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    const auto mode = std::filesystem::status(path).permissions() & std::filesystem::perms::all;
+    BOOST_TEST(static_cast<unsigned>(mode) == (0666u & ~static_cast<unsigned>(mask)));
     boost::system::error_code ec;
     openai::save_image("x", dir / "missing" / "out.png", ec);
     BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
