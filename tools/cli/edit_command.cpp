@@ -119,16 +119,7 @@ variation_request build_variation(const parsed_arguments& args) {
     if (!image)
         throw usage_error("variation needs --image PATH");
     req.image = image_file::from_path(*image);
-    if (auto v = args.value("model"))
-        req.model = *v;
-    if (auto v = args.integer("n", -1000, 1000))
-        req.n = *v;
-    if (auto v = args.value("size"))
-        req.size = *v;
-    if (auto v = args.value("response-format"))
-        req.response_format = *v;
-    if (auto v = args.value("user"))
-        req.user = *v;
+    read_common_request_options(args, req);
     return req;
 }
 

@@ -16,17 +16,27 @@
 
 namespace openai::cli {
 
-// The request options `generate` and `edit` share, read into `req` when given (the rest stay
-// unset, left to the API's defaults): --model, --n, --size, --quality, --background,
-// --output-format, --output-compression, --response-format, --user.
+// The request options all three image commands share, read into `req` when given (the rest stay
+// unset, left to the API's defaults): --model, --n, --size, --response-format, --user.
 template <class Request>
-void read_shared_request_options(const parsed_arguments& args, Request& req) {
+void read_common_request_options(const parsed_arguments& args, Request& req) {
     if (auto v = args.value("model"))
         req.model = *v;
     if (auto v = args.integer("n", -1000, 1000))
         req.n = *v;
     if (auto v = args.value("size"))
         req.size = *v;
+    if (auto v = args.value("response-format"))
+        req.response_format = *v;
+    if (auto v = args.value("user"))
+        req.user = *v;
+}
+
+// The request options `generate` and `edit` share: the common ones, and --quality,
+// --background, --output-format, --output-compression.
+template <class Request>
+void read_shared_request_options(const parsed_arguments& args, Request& req) {
+    read_common_request_options(args, req);
     if (auto v = args.value("quality"))
         req.quality = *v;
     if (auto v = args.value("background"))
@@ -35,10 +45,6 @@ void read_shared_request_options(const parsed_arguments& args, Request& req) {
         req.output_format = *v;
     if (auto v = args.integer("output-compression", -1000, 1000))
         req.output_compression = *v;
-    if (auto v = args.value("response-format"))
-        req.response_format = *v;
-    if (auto v = args.value("user"))
-        req.user = *v;
 }
 
 // Adds --out DIR and --download (fetch URL results to --out) to a command's spec.
