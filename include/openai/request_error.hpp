@@ -15,10 +15,35 @@
 #include <boost/system/system_error.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace openai {
+
+// Whether a failed request may have been processed, and so billed, by the server. Retries of
+// calls that create images follow it (client_config::retry): `not_sent` and retryable `refused`
+// failures are retried, `unknown` ones only when the caller opts in.
+enum class request_outcome : std::uint8_t {
+    not_sent, // nothing reached the server whole (resolve, connect, TLS, proxy, a write cut short,
+              // or refused before sending: validation, cancellation while waiting)
+    refused,  // the server answered with an error status or an error event: nothing was produced
+    unknown,  // the request left whole, then the answer was lost (timeout, reset, truncated body
+              // or stream): the image may have been generated and billed
+};
+
+constexpr std::string_view to_string(request_outcome o) noexcept {
+    switch (o) {
+    case request_outcome::not_sent:
+        return "not_sent";
+    case request_outcome::refused:
+        return "refused";
+    case request_outcome::unknown:
+        return "unknown";
+    }
+    return "unknown";
+}
 
 struct error_info {
     boost::system::error_code code; // an openai::errc, or asio::error::operation_aborted
@@ -31,6 +56,8 @@ struct error_info {
     // The wait the server asked for (retry-after-ms / retry-after), when it asked.
     std::optional<std::chrono::milliseconds> retry_after;
     unsigned attempts = 0; // tries made, retries included
+    // Whether the server may have processed the request (see request_outcome).
+    request_outcome outcome = request_outcome::not_sent;
 
     explicit operator bool() const noexcept { return static_cast<bool>(code); }
 };
