@@ -51,77 +51,65 @@ public:
     // The Images API through this client.
     openai::images images() const noexcept;
 
-    // Downloads `url` (an http or https URL, such as `image::url` of a DALL-E result) to `path`
-    // (asynchronous). The body streams to a temporary file beside `path`, which is renamed over
-    // `path` once complete (an existing file is replaced; the directory must exist): the image is
-    // never held in memory, and a failed download leaves nothing behind.
-    //
-    // It goes through this client's pool (connections per origin), TLS verification, proxies,
-    // timeouts and retries, but carries none of its credentials or default headers: the URL's
-    // host is not the API's (per-call `request_options::extra_headers` are sent). A URL that has
-    // expired (result URLs live 60 minutes) fails with errc::not_found and says so.
-    //
-    // Completion signatures: void(std::exception_ptr, download_result), the exception being an
-    // openai::request_error; with an `error_info&` argument, void(boost::system::error_code,
-    // download_result) and the facts in `info` (which must outlive the operation). Executor,
-    // cancellation and thread safety as for <openai/images.hpp>. The messages never contain the
-    // URL's query, which may hold a signature.
+    /// Downloads `url` (an http or https URL, such as `image::url` of a DALL-E result) to `path`.
+    /// The body streams to a temporary file beside `path`, which is renamed over `path` once
+    /// complete (an existing file is replaced; the directory must exist): the image is never held
+    /// in memory, and a failed download leaves nothing behind.
+    ///
+    /// It goes through this client's pool (connections per origin), TLS verification, proxies,
+    /// timeouts and retries, but carries none of its credentials or default headers: the URL's
+    /// host is not the API's (per-call `request_options::extra_headers` are sent).
+    ///
+    /// - **Handler signature**: `void(std::exception_ptr, download_result)`, the exception being
+    ///   an openai::request_error; with an `error_info&` argument,
+    ///   `void(boost::system::error_code, download_result)` and the facts in `info`.
+    /// - **Executor**: the handler runs on its associated executor (the client's when it has
+    ///   none), never inside the initiating call.
+    /// - **Object lifetimes**: arguments are taken by value; an `error_info&` must live until the
+    ///   handler runs; the client may be destroyed while the download is in flight.
+    /// - **Per-operation cancellation**: terminal, through the token's cancellation slot:
+    ///   completes with `asio::error::operation_aborted`, leaves no file behind.
+    /// - **Errors**: errc::invalid_request for a URL that is not http(s); errc::not_found for a
+    ///   URL that has expired (result URLs live 60 minutes) or never existed; HTTP status,
+    ///   transport and timeout codes as for images; file errors (generic category) naming the
+    ///   file; errc::body_too_large past client_config::max_body_size. Messages never contain the
+    ///   URL's query, which may hold a signature. A download creates nothing to pay for, so an
+    ///   `unknown` outcome is retried like any lost answer.
+    /// - **Thread safety**: may be called from any thread, concurrently.
+    /// - **Exception safety**: the initiating call throws only std::bad_alloc.
     template <class CompletionToken = boost::asio::deferred_t>
     requires detail::not_call_argument<CompletionToken>
     auto download(std::string url, std::filesystem::path path, CompletionToken&& token = {}) const {
-        return download_impl(std::move(url), std::move(path), {},
-                             std::forward<CompletionToken>(token));
+        return detail::initiate<download_result>(std::forward<CompletionToken>(token),
+                                                 &detail::start_download, impl_, std::move(url),
+                                                 std::move(path), request_options{});
     }
     template <class CompletionToken = boost::asio::deferred_t>
     requires detail::not_call_argument<CompletionToken>
     auto download(std::string url, std::filesystem::path path, request_options options,
                   CompletionToken&& token = {}) const {
-        return download_impl(std::move(url), std::move(path), std::move(options),
-                             std::forward<CompletionToken>(token));
+        return detail::initiate<download_result>(std::forward<CompletionToken>(token),
+                                                 &detail::start_download, impl_, std::move(url),
+                                                 std::move(path), std::move(options));
     }
     template <class CompletionToken = boost::asio::deferred_t>
     auto download(std::string url, std::filesystem::path path, error_info& info,
                   CompletionToken&& token = {}) const {
-        return download_impl(std::move(url), std::move(path), {}, info,
-                             std::forward<CompletionToken>(token));
+        return detail::initiate<download_result>(info, std::forward<CompletionToken>(token),
+                                                 &detail::start_download, impl_, std::move(url),
+                                                 std::move(path), request_options{});
     }
     template <class CompletionToken = boost::asio::deferred_t>
     auto download(std::string url, std::filesystem::path path, request_options options,
                   error_info& info, CompletionToken&& token = {}) const {
-        return download_impl(std::move(url), std::move(path), std::move(options), info,
-                             std::forward<CompletionToken>(token));
+        return detail::initiate<download_result>(info, std::forward<CompletionToken>(token),
+                                                 &detail::start_download, impl_, std::move(url),
+                                                 std::move(path), std::move(options));
     }
 
     client_stats stats() const;
 
 private:
-    template <class CompletionToken>
-    auto download_impl(std::string url, std::filesystem::path path, request_options options,
-                       CompletionToken&& token) const {
-        return boost::asio::async_initiate<CompletionToken,
-                                           void(std::exception_ptr, download_result)>(
-            [](auto handler, std::shared_ptr<detail::client_impl> impl, std::string url,
-               std::filesystem::path path, request_options options) {
-                detail::start_download(std::move(impl), std::move(url), std::move(path),
-                                       std::move(options),
-                                       detail::download_throwing_handler(std::move(handler)));
-            },
-            token, impl_, std::move(url), std::move(path), std::move(options));
-    }
-    template <class CompletionToken>
-    auto download_impl(std::string url, std::filesystem::path path, request_options options,
-                       error_info& info, CompletionToken&& token) const {
-        return boost::asio::async_initiate<CompletionToken,
-                                           void(boost::system::error_code, download_result)>(
-            [](auto handler, std::shared_ptr<detail::client_impl> impl, std::string url,
-               std::filesystem::path path, request_options options, error_info* info) {
-                detail::start_download(std::move(impl), std::move(url), std::move(path),
-                                       std::move(options), info,
-                                       detail::download_code_handler(std::move(handler)));
-            },
-            token, impl_, std::move(url), std::move(path), std::move(options), &info);
-    }
-
     std::shared_ptr<detail::client_impl> impl_;
 };
 

@@ -36,12 +36,31 @@ struct timeouts {
     std::chrono::milliseconds stream_idle{std::chrono::seconds{300}};
 };
 
+// When a failed request is sent again. Every failure has an outcome (openai::request_outcome):
+//   not_sent  nothing reached the server whole (resolve, connect, TLS, proxy, a write cut short):
+//             retried (connection errors and timeouts of these phases);
+//   refused   the server answered with an error status: retried for 408, 409, 429 and 5xx, or
+//             as `x-should-retry` says, waiting what `retry-after-ms`/`retry-after` ask when
+//             that is within max_retry_after, otherwise backing off min(initial * 2^n, max) with
+//             up to 25 % jitter;
+//   unknown   the request left whole, then its answer was lost (a timeout, reset, truncated body
+//             or stream): the server may have generated the image and billed it. Calls that
+//             create images (generate, edit, variation, and opening their streams) do NOT retry
+//             these unless `unknown_outcome` (or request_options::retry_unknown_outcome) says so;
+//             calls that create nothing (downloads) retry them like the SDKs do.
+// The official SDKs retry every connection error and timeout, `unknown` ones included, which is
+// how their users get billed twice for one image; set unknown_outcome to true for that behaviour.
+// A kept-alive connection found closed before any response byte is retried once on a new
+// connection without counting, under the same outcome rule. A stream is never retried once
+// handed out.
 struct retry_policy {
     unsigned max_retries = 2; // retries after the first attempt
     std::chrono::milliseconds initial_backoff{500};
     std::chrono::milliseconds max_backoff{std::chrono::seconds{8}};
     // A server asking to wait longer than this (retry-after) gets no retry: the error is returned.
     std::chrono::milliseconds max_retry_after{std::chrono::seconds{60}};
+    // Retry `unknown` outcomes of calls that create images (may pay twice for one image).
+    bool unknown_outcome = false;
 };
 
 struct pool_options {
@@ -129,6 +148,8 @@ struct client_config {
 struct request_options {
     std::optional<openai::timeouts> timeouts;
     std::optional<unsigned> max_retries;
+    // Overrides client_config::retry.unknown_outcome for this call.
+    std::optional<bool> retry_unknown_outcome;
     header_list extra_headers; // added after (and so overriding) the default headers
 };
 

@@ -4,10 +4,9 @@
 
 #include <openai/client_config.hpp>
 #include <openai/detail/awaitable_fix.hpp>
+#include <openai/detail/initiate.hpp>
 #include <openai/request_error.hpp>
 #include <openai/response_metadata.hpp>
-
-#include <boost/asio/any_completion_handler.hpp>
 
 #include <cstdint>
 #include <exception>
@@ -35,18 +34,10 @@ namespace detail {
 
 class client_impl;
 
-using download_throwing_handler =
-    boost::asio::any_completion_handler<void(std::exception_ptr, download_result)>;
-using download_code_handler =
-    boost::asio::any_completion_handler<void(boost::system::error_code, download_result)>;
-
-// Compiled entry points (src/api/download.cpp).
+// Compiled entry point (src/api/download.cpp).
 void start_download(std::shared_ptr<client_impl> client, std::string url,
                     std::filesystem::path path, request_options options,
-                    download_throwing_handler handler);
-void start_download(std::shared_ptr<client_impl> client, std::string url,
-                    std::filesystem::path path, request_options options, error_info* info,
-                    download_code_handler handler);
+                    operation_handler<download_result> handler);
 
 } // namespace detail
 } // namespace openai

@@ -14,12 +14,12 @@
 #pragma once
 
 #include <openai/detail/awaitable_fix.hpp>
+#include <openai/detail/initiate.hpp>
 #include <openai/events.hpp>
 #include <openai/request_error.hpp>
 #include <openai/response_metadata.hpp>
 
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/async_result.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/deferred.hpp>
 
 #include <cstdint>
@@ -40,16 +40,12 @@ namespace detail {
 
 class stream_state;
 
-using next_throwing_handler =
-    boost::asio::any_completion_handler<void(std::exception_ptr, std::optional<image_event>)>;
-using next_code_handler = boost::asio::any_completion_handler<void(boost::system::error_code,
-                                                                   std::optional<image_event>)>;
-
 // Compiled entry points (src/api/image_stream.cpp). A null state is a closed stream.
-void start_next(std::shared_ptr<stream_state> state, next_throwing_handler handler);
-void start_next(std::shared_ptr<stream_state> state, error_info* info, next_code_handler handler);
+void start_next(std::shared_ptr<stream_state> state,
+                operation_handler<std::optional<image_event>> handler);
 void close_stream(const std::shared_ptr<stream_state>& state) noexcept;
 const response_metadata& stream_metadata(const stream_state& state) noexcept;
+const boost::asio::any_io_executor& stream_executor(const stream_state& state) noexcept;
 
 struct stream_access {
     static image_stream make(std::shared_ptr<stream_state> state) noexcept;
@@ -85,57 +81,57 @@ public:
     /// Closes the connection unless the stream already ended cleanly.
     ~image_stream() { close(); }
 
+    /// The executor of the client that opened the stream: where handlers without an associated
+    /// executor run. Precondition: valid().
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return detail::stream_executor(*state_); }
+
     /// Reads until the next image event and yields it: a partial image or the completed image
     /// (generation or edit). Yields `std::nullopt` once the stream ended cleanly (a completed
     /// event and the end of the body), and again on every later call.
     ///
-    /// Completion signatures:
-    ///   void(std::exception_ptr, std::optional<image_event>)   the exception is a request_error
-    ///   void(boost::system::error_code, std::optional<image_event>)   next(error_info&, token)
-    /// Errors: errc::stream_error_event (the server sent an error event: `error_info::api` holds
-    /// its message/type/code/param, `request_id` the stream's x-request-id),
-    /// errc::stream_truncated (the body ended without a completed event),
-    /// errc::stream_idle_timeout (no byte for client_config::timeouts.stream_idle),
-    /// errc::event_too_large (client_config::max_event_size), errc::invalid_json and the other
-    /// decoding codes for an event that is not what the API sends, transport codes
-    /// (errc::connection_closed, errc::truncated_body) when the connection breaks,
-    /// errc::concurrent_next when another next() is pending (that one is not disturbed), and
-    /// errc::stream_closed once the stream was closed or failed. Unknown event types are skipped.
-    /// After the completed event was yielded, a broken end of the connection is not an error
-    /// (the result is whole); the connection is then closed instead of pooled.
-    /// Executor: the handler runs on its associated executor (the client's when it has none),
-    /// never inside next().
-    /// Cancellation: per-operation terminal cancellation through the token's cancellation slot
-    /// (also `||` with a timer): completes with `asio::error::operation_aborted` and closes the
-    /// stream, since its connection is then mid-event; later calls get errc::stream_closed. A
-    /// coroutine that was cancelled must call `co_await
-    /// asio::this_coro::reset_cancellation_state()` before it awaits anything else (Asio throws
-    /// operation_aborted at every later co_await of a cancelled coroutine), e.g. to send a last
-    /// message after an abandoned stream. Lifetimes: the stream object may be destroyed while
-    /// next() is pending (the pending call then completes with errc::stream_closed); an
-    /// `error_info&` must live until the handler runs.
+    /// - **Handler signature**: `void(std::exception_ptr, std::optional<image_event>)`, the
+    ///   exception being an openai::request_error; with an `error_info&` argument,
+    ///   `void(boost::system::error_code, std::optional<image_event>)` and the facts in `info`.
+    /// - **Executor**: the handler runs on its associated executor (get_executor() when it has
+    ///   none), never inside next(). The read runs on the stream's strand.
+    /// - **Object lifetimes**: the stream object may be destroyed while next() is pending (the
+    ///   pending call then completes with errc::stream_closed); an `error_info&` must live until
+    ///   the handler runs.
+    /// - **Per-operation cancellation**: terminal cancellation through the token's cancellation
+    ///   slot (also `||` with a timer): completes with `asio::error::operation_aborted` and closes
+    ///   the stream, since its connection is then mid-event; later calls get
+    ///   errc::stream_closed. A coroutine that was cancelled must call `co_await
+    ///   asio::this_coro::reset_cancellation_state()` before it awaits anything else (Asio throws
+    ///   operation_aborted at every later co_await of a cancelled coroutine).
+    /// - **Errors**: errc::stream_error_event (the server sent an error event: `error_info::api`
+    ///   holds its message/type/code/param, `request_id` the stream's x-request-id; outcome
+    ///   `refused`), errc::stream_truncated (the body ended without a completed event; outcome
+    ///   `unknown`: the image may have been generated), errc::stream_idle_timeout (no byte for
+    ///   client_config::timeouts.stream_idle), errc::event_too_large
+    ///   (client_config::max_event_size), errc::invalid_json and the other decoding codes for an
+    ///   event that is not what the API sends, transport codes (errc::connection_closed,
+    ///   errc::truncated_body) when the connection breaks, errc::concurrent_next when another
+    ///   next() is pending (that one is not disturbed), and errc::stream_closed once the stream
+    ///   was closed or failed. Unknown event types are skipped. After the completed event was
+    ///   yielded, a broken end of the connection is not an error (the result is whole); the
+    ///   connection is then closed instead of pooled. A stream is never retried.
+    /// - **Thread safety**: one next() at a time: a next() is pending from its initiation until
+    ///   its handler has been invoked, and a second one meanwhile fails with
+    ///   errc::concurrent_next. The object must not be used from two threads at once.
+    /// - **Exception safety**: the initiating call throws only std::bad_alloc.
     template <class CompletionToken = boost::asio::deferred_t>
     requires(!std::is_same_v<std::decay_t<CompletionToken>, error_info>) auto next(
         CompletionToken&& token = {}) {
-        return boost::asio::async_initiate<CompletionToken,
-                                           void(std::exception_ptr, std::optional<image_event>)>(
-            [](auto handler, std::shared_ptr<detail::stream_state> state) {
-                detail::start_next(std::move(state),
-                                   detail::next_throwing_handler(std::move(handler)));
-            },
-            token, state_);
+        return detail::initiate<std::optional<image_event>>(std::forward<CompletionToken>(token),
+                                                            &detail::start_next, state_);
     }
 
     /// As above, without exceptions: failures complete with their code and fill `info`.
     template <class CompletionToken = boost::asio::deferred_t>
     auto next(error_info& info, CompletionToken&& token = {}) {
-        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code,
-                                                                 std::optional<image_event>)>(
-            [](auto handler, std::shared_ptr<detail::stream_state> state, error_info* info) {
-                detail::start_next(std::move(state), info,
-                                   detail::next_code_handler(std::move(handler)));
-            },
-            token, state_, &info);
+        return detail::initiate<std::optional<image_event>>(
+            info, std::forward<CompletionToken>(token), &detail::start_next, state_);
     }
 
     /// Ends the stream early and closes its connection (unless it already ended cleanly, in

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,10 @@ constexpr std::string_view to_string(request_outcome o) noexcept {
         return "unknown";
     }
     return "unknown";
+}
+
+inline std::ostream& operator<<(std::ostream& os, request_outcome o) {
+    return os << to_string(o);
 }
 
 struct error_info {

@@ -1,8 +1,18 @@
-// How the public operations start their coroutine and complete the caller's handler: the
-// coroutine runs on a strand, the handler on its associated executor (the client's when it has
-// none), never inside the initiating call, and its cancellation slot reaches the coroutine.
+// The one completion path of every public operation: its coroutine runs on a strand, the caller's
+// handler runs on its associated executor (the client's when it has none), never inside the
+// initiating call, and its cancellation slot reaches the coroutine. The public side is
+// <openai/detail/initiate.hpp>; an operation's compiled entry point is then a few lines:
+//
+//   void start_x(std::shared_ptr<client_impl> client, args..., operation_handler<T> handler) {
+//       auto strand = asio::make_strand(client->executor());
+//       start_operation(strand, client->executor(), run_x(client, args...), std::move(handler));
+//   }
+//
+// where run_x is a coroutine returning operation_result<T>: an empty error_info and the value, or
+// the error's facts (the value is then dropped).
 #pragma once
 
+#include <openai/detail/initiate.hpp>
 #include <openai/request_error.hpp>
 
 #include <boost/asio/any_completion_executor.hpp>
@@ -16,7 +26,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <exception>
 #include <memory>
@@ -36,6 +48,17 @@ handler_binding binding_of(const Handler& handler, const boost::asio::any_io_exe
     return {boost::asio::get_associated_cancellation_slot(handler),
             boost::asio::get_associated_executor(handler, fallback)};
 }
+
+template <class T>
+handler_binding binding_of(const operation_handler<T>& handler,
+                           const boost::asio::any_io_executor& fallback) {
+    return handler.throwing ? binding_of(handler.throwing, fallback)
+                            : binding_of(handler.coded, fallback);
+}
+
+// What an operation's coroutine yields: the facts of its failure (empty on success) and its value.
+template <class T>
+using operation_result = std::pair<error_info, T>;
 
 // Boost 1.81's co_spawn forwards a cancellation to a coroutine on another executor by dispatching
 // a raw pointer to a signal it keeps inside the caller's cancellation slot. When the coroutine
@@ -88,6 +111,60 @@ void spawn_bound(const Strand& strand, boost::asio::awaitable<T> op, const handl
 }
 
 // An exception that escaped an operation's coroutine, as an error the caller can handle.
+inline error_info from_exception(std::exception_ptr ep);
+
+// Invokes the caller's handler with a result: a failure becomes a request_error (throwing
+// signature) or an error_code with the facts in the caller's error_info; the value is passed only
+// on success.
+template <class T>
+void deliver(operation_handler<T>& handler, std::exception_ptr ep, operation_result<T> result) {
+    if (handler.throwing) {
+        if (!ep && result.first.code)
+            ep = std::make_exception_ptr(request_error(std::move(result.first)));
+        std::move(handler.throwing)(ep, ep ? T{} : std::move(result.second));
+        return;
+    }
+    if (ep)
+        result.first = from_exception(ep);
+    const auto ec = result.first.code;
+    *handler.info = std::move(result.first);
+    std::move(handler.coded)(ec, ec ? T{} : std::move(result.second));
+}
+
+struct no_hook {
+    void operator()() const noexcept {}
+};
+
+// Runs `op` on `strand` and delivers its result to `handler` on the handler's associated executor
+// (`fallback` when it has none). `before_delivery` runs on that executor just before the handler:
+// an operation that stays pending until its handler runs (image_stream::next) ends there.
+template <class T, class BeforeDelivery = no_hook>
+void start_operation(const boost::asio::strand<boost::asio::any_io_executor>& strand,
+                     const boost::asio::any_io_executor& fallback,
+                     boost::asio::awaitable<operation_result<T>> op, operation_handler<T> handler,
+                     BeforeDelivery before_delivery = {}) {
+    const auto binding = binding_of(handler, fallback);
+    spawn_bound(strand, std::move(op), binding,
+                [handler = std::move(handler), before_delivery = std::move(before_delivery)](
+                    std::exception_ptr ep, operation_result<T> result) mutable {
+                    before_delivery();
+                    deliver(handler, ep, std::move(result));
+                });
+}
+
+// Completes `handler` with `failure` without running anything: posted through `io` (so never
+// inside the initiating call), then run on the handler's associated executor.
+template <class T>
+void complete_with_failure(const boost::asio::any_io_executor& io, operation_handler<T> handler,
+                           error_info failure) {
+    namespace asio = boost::asio;
+    auto target = binding_of(handler, io).executor;
+    asio::post(io, asio::bind_executor(std::move(target), [handler = std::move(handler),
+                                                           failure = std::move(failure)]() mutable {
+                   deliver(handler, nullptr, operation_result<T>{std::move(failure), T{}});
+               }));
+}
+
 inline error_info from_exception(std::exception_ptr ep) {
     error_info info;
     info.code = errc::invalid_response;

@@ -20,7 +20,7 @@ namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
 
-using outcome = std::pair<error_info, download_result>;
+using outcome = operation_result<download_result>;
 
 struct download_target {
     transport::origin origin;
@@ -67,15 +67,15 @@ body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
                      download_result& out) {
     return
         [&path, max_body, &out](transport::lease& lease, const http::fields& fields, int,
-                                const transport::deadline& limit) -> asio::awaitable<body_result> {
-            body_result result;
+                                const transport::deadline& limit) -> asio::awaitable<error_info> {
+            error_info result;
             atomic_file file;
             std::error_code fec;
             std::string what;
             const auto file_failed = [&] {
                 lease->close(); // the rest of the body is unread
-                result.error.code = error_code(fec.value(), boost::system::generic_category());
-                result.error.message = what;
+                result.code = error_code(fec.value(), boost::system::generic_category());
+                result.message = what;
             };
             if (!file.open(path, fec, what)) {
                 file_failed();
@@ -91,9 +91,9 @@ body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
                     co_return body_read_failure(ec, std::move(what));
                 if (file.size() + n > max_body) {
                     lease->close();
-                    result.error.code = errc::body_too_large;
-                    result.error.message = "the download exceeds the configured maximum of " +
-                                           std::to_string(max_body) + " bytes";
+                    result.code = errc::body_too_large;
+                    result.message = "the download exceeds the configured maximum of " +
+                                     std::to_string(max_body) + " bytes";
                     co_return result;
                 }
                 if (!file.write(std::string_view(chunk.get(), n), fec, what)) {
@@ -103,8 +103,8 @@ body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
             }
             lease->finish_exchange();
             if (!file.commit(fec, what)) {
-                result.error.code = error_code(fec.value(), boost::system::generic_category());
-                result.error.message = what;
+                result.code = error_code(fec.value(), boost::system::generic_category());
+                result.message = what;
                 co_return result;
             }
             out.path = path;
@@ -117,6 +117,7 @@ body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
 asio::awaitable<outcome> run_download(std::shared_ptr<client_impl> client, std::string url,
                                       std::filesystem::path path, request_options options) {
     outcome o;
+    o.second.meta.times.started = std::chrono::steady_clock::now();
     std::string error;
     auto where = parse_url(url, error);
     if (!where) {
@@ -135,7 +136,7 @@ asio::awaitable<outcome> run_download(std::shared_ptr<client_impl> client, std::
     request.origin = where->origin;
     request.accept = "image/*, */*;q=0.5";
     request.expected_type = "*/*"; // storage services label images loosely; the bytes decide
-    response_metadata meta;
+    response_metadata meta = o.second.meta;
     auto reader = write_to(path, client->config().max_body_size, o.second);
     o.first = co_await exchange(*client, request, options, reader, meta);
     if (o.first.code) {
@@ -149,45 +150,22 @@ asio::awaitable<outcome> run_download(std::shared_ptr<client_impl> client, std::
             o.first.message = "download of " + where->displayed + " failed: " + o.first.message;
         }
         o.second = {};
+    } else {
+        meta.times.completed = std::chrono::steady_clock::now();
     }
     o.second.meta = std::move(meta);
     co_return o;
-}
-
-template <class OnDone>
-void spawn(std::shared_ptr<client_impl> client, std::string url, std::filesystem::path path,
-           request_options options, const handler_binding& binding, OnDone on_done) {
-    auto strand = asio::make_strand(client->executor());
-    spawn_bound(strand, run_download(client, std::move(url), std::move(path), std::move(options)),
-                binding, std::move(on_done));
 }
 
 } // namespace
 
 void start_download(std::shared_ptr<client_impl> client, std::string url,
                     std::filesystem::path path, request_options options,
-                    download_throwing_handler handler) {
-    const auto binding = binding_of(handler, client->executor());
-    spawn(std::move(client), std::move(url), std::move(path), std::move(options), binding,
-          [handler = std::move(handler)](std::exception_ptr ep, outcome o) mutable {
-              if (!ep && o.first.code)
-                  ep = std::make_exception_ptr(request_error(std::move(o.first)));
-              std::move(handler)(ep, ep ? download_result{} : std::move(o.second));
-          });
-}
-
-void start_download(std::shared_ptr<client_impl> client, std::string url,
-                    std::filesystem::path path, request_options options, error_info* info,
-                    download_code_handler handler) {
-    const auto binding = binding_of(handler, client->executor());
-    spawn(std::move(client), std::move(url), std::move(path), std::move(options), binding,
-          [handler = std::move(handler), info](std::exception_ptr ep, outcome o) mutable {
-              if (ep)
-                  o.first = from_exception(ep);
-              const auto ec = o.first.code;
-              *info = std::move(o.first);
-              std::move(handler)(ec, ec ? download_result{} : std::move(o.second));
-          });
+                    operation_handler<download_result> handler) {
+    auto strand = asio::make_strand(client->executor());
+    start_operation(strand, client->executor(),
+                    run_download(client, std::move(url), std::move(path), std::move(options)),
+                    std::move(handler));
 }
 
 } // namespace openai::detail

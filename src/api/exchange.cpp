@@ -1,7 +1,7 @@
 #include "api/exchange.hpp"
 
 #include "api/http_head.hpp"
-#include "codec/retry_rules.hpp"
+#include "codec/retry_planner.hpp"
 
 #include <openai/error.hpp>
 #include <openai/json.hpp>
@@ -41,27 +41,19 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
     return true;
 }
 
-// Transport failures the SDKs retry: the request may not have reached the server, or its answer
-// was lost. Certificate problems and our own refusals are final.
-bool is_retryable_transport(const error_code& ec) {
-    return ec == errc::connection_closed || ec == errc::connect_failed ||
-           ec == errc::resolve_failed || ec == errc::truncated_body ||
-           ec == errc::tls_handshake_failed || ec == errc::connect_timeout ||
-           ec == errc::tls_handshake_timeout || ec == errc::write_timeout ||
-           ec == errc::first_byte_timeout || ec == errc::request_timeout;
-}
-
+// What one attempt produced: the error's facts and what the planner needs to know of it. The
+// response's retry headers are kept as strings: the head dies with the exchange.
 struct attempt_result {
     error_info error;
-    bool retryable = false;
-    bool stale_connection = false; // a reused connection failed before any response byte
-    // The response's retry headers, kept as strings: the head dies with the exchange.
+    codec::attempt_facts facts;
     std::string should_retry;
     std::string retry_after_ms;
     std::string retry_after;
 
-    codec::retry_headers retry_hints() const noexcept {
-        return {should_retry, retry_after_ms, retry_after};
+    const codec::attempt_facts& planner_facts() {
+        facts.error = error.code;
+        facts.headers = {should_retry, retry_after_ms, retry_after};
+        return facts;
     }
 };
 
@@ -107,99 +99,149 @@ asio::awaitable<void> read_error_body(transport::connection& conn, const http::f
                   "' body instead of the API's JSON error (a proxy or gateway error page?)";
 }
 
+// One try: lease, open, write, read the head, then the body (2xx) or the error body.
 asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_request& request,
                                         const transport::route& route, const std::string& head,
                                         const timeouts& limits, bool fresh_only,
-                                        const body_reader& on_success, response_metadata& meta,
-                                        bool& reused) {
+                                        const body_reader& on_success, response_metadata& meta) {
     attempt_result result;
     auto& err = result.error;
+    auto& facts = result.facts;
     const transport::deadline request_deadline{
         limits.request.count() > 0 ? clock::now() + limits.request : clock::time_point::max(),
         errc::request_timeout};
+    auto fail = [&](error_code ec, std::string what) {
+        err.code = ec;
+        err.message = std::move(what);
+    };
 
     error_code ec;
     std::string what;
     auto lease = co_await client.pool().acquire(route, fresh_only, ec);
     if (ec) {
-        err.code = ec;
-        err.message = "cancelled while waiting for a connection";
+        fail(ec, "cancelled while waiting for a connection");
         co_return result;
     }
-    reused = lease.reused();
+    facts.reused_connection = lease.reused();
     if (!lease->is_open()) {
         co_await lease->open(limits.connect, limits.tls_handshake, request_deadline, ec, what);
         if (ec) {
-            err.code = ec;
-            err.message = what;
-            result.retryable = is_retryable_transport(ec);
+            fail(ec, std::move(what));
             co_return result;
         }
     }
     co_await lease->write_request(head, request.body.get(), limits.write, request_deadline, ec,
                                   what);
-    if (!ec) {
-        co_await lease->read_head(transport::phase_deadline(limits.first_byte,
-                                                            errc::first_byte_timeout,
-                                                            request_deadline),
-                                  ec, what);
-    }
     if (ec) {
-        err.code = ec;
-        err.message = what;
-        result.retryable = is_retryable_transport(ec);
-        result.stale_connection =
-            lease.reused() && ec == errc::connection_closed && !lease->response_started();
+        fail(ec, std::move(what));
         co_return result;
     }
+    facts.stage = codec::attempt_stage::after_send;
+    meta.times.request_written = std::chrono::steady_clock::now();
+    co_await lease->read_head(
+        transport::phase_deadline(limits.first_byte, errc::first_byte_timeout, request_deadline),
+        ec, what);
+    if (ec) {
+        fail(ec, std::move(what));
+        facts.response_started = lease->response_started();
+        co_return result;
+    }
+    meta.times.response_head = std::chrono::steady_clock::now();
 
     const auto& response = lease->response();
     const int status = static_cast<int>(response.result_int());
     read_metadata(response, status, meta);
-    err.http_status = status;
+    err.http_status = facts.http_status = status;
     err.request_id = meta.request_id;
 
     if (status >= 200 && status < 300) {
+        facts.stage = codec::attempt_stage::body;
         const auto content_type = response[http::field::content_type];
         const auto expected =
             request.expected_type.empty() ? request.accept : request.expected_type;
         if (expected != "*/*" && !starts_with_icase(content_type, expected)) {
-            err.code = errc::unexpected_content_type;
-            err.message = "HTTP " + std::to_string(status) + " with content type '" +
-                          std::string(content_type) + "' where '" + std::string(expected) +
-                          "' was expected";
+            fail(errc::unexpected_content_type, "HTTP " + std::to_string(status) +
+                                                    " with content type '" +
+                                                    std::string(content_type) + "' where '" +
+                                                    std::string(expected) + "' was expected");
             lease->close();
             co_return result;
         }
-        auto body = co_await on_success(lease, response, status, request_deadline);
-        err.code = body.error.code;
-        if (err.code) {
-            err.message = std::move(body.error.message);
-            err.api = std::move(body.error.api);
-            result.retryable = body.retryable;
+        auto body_error = co_await on_success(lease, response, status, request_deadline);
+        if (body_error.code) {
+            err.code = body_error.code;
+            err.message = std::move(body_error.message);
+            err.api = std::move(body_error.api);
         }
         co_return result;
     }
 
+    facts.stage = codec::attempt_stage::response;
     result.should_retry = std::string(response["x-should-retry"]);
     result.retry_after_ms = std::string(response["retry-after-ms"]);
     result.retry_after = std::string(response["retry-after"]);
     co_await read_error_body(*lease, response, status, request_deadline, err);
     if (lease->body_done())
         lease->finish_exchange(); // invalidates `response`
-    result.retryable = codec::is_retryable_status(status, result.retry_hints());
     co_return result;
+}
+
+// The head of the request, the same for every attempt; nullopt (and `error`) when a header is
+// unusable.
+std::optional<std::string> build_head(client_impl& client, const prepared_request& request,
+                                      const request_options& options,
+                                      const transport::origin& target,
+                                      const transport::route& route, std::string& logged_path,
+                                      std::string& error) {
+    const auto& config = client.config();
+    request_head parts;
+    parts.method = request.method;
+    if (request.origin) {
+        parts.target = request.path;
+    } else {
+        parts.target = client.base().path + request.path;
+        if (!client.base().query.empty())
+            parts.target += "?" + client.base().query;
+    }
+    // For the attempt hook: a result URL's query may hold a signature, so it is left out.
+    logged_path = request.origin ? parts.target.substr(0, parts.target.find('?')) : parts.target;
+    parts.host = target.host_header();
+    parts.accept = request.accept;
+    if (request.body) {
+        parts.content_type = request.body->content_type();
+        parts.content_length = request.body->size();
+    }
+    parts.headers = request.origin ? download_headers(options) : standard_headers(config, options);
+    if (route.absolute_form()) {
+        // Plain http through a proxy: the proxy forwards requests named by absolute URLs.
+        parts.target = transport::absolute_prefix(target) + parts.target;
+        if (!route.proxy->authorization.empty())
+            parts.headers.emplace_back("Proxy-Authorization", route.proxy->authorization);
+    }
+    return serialize_head(parts, error);
+}
+
+codec::retry_settings retry_settings_for(const client_config& config,
+                                         const prepared_request& request,
+                                         const request_options& options) {
+    codec::retry_settings settings;
+    settings.max_retries = options.max_retries.value_or(config.retry.max_retries);
+    settings.initial_backoff = config.retry.initial_backoff;
+    settings.max_backoff = config.retry.max_backoff;
+    settings.max_retry_after = config.retry.max_retry_after;
+    settings.creates_images = request.creates_images;
+    settings.retry_unknown_outcome =
+        options.retry_unknown_outcome.value_or(config.retry.unknown_outcome);
+    return settings;
 }
 
 } // namespace
 
-body_result body_read_failure(const error_code& ec, std::string what) {
-    body_result result;
-    result.error.code = ec;
-    result.error.message = std::move(what);
-    result.retryable =
-        ec == errc::connection_closed || ec == errc::truncated_body || ec == errc::request_timeout;
-    return result;
+error_info body_read_failure(const error_code& ec, std::string what) {
+    error_info info;
+    info.code = ec;
+    info.message = std::move(what);
+    return info;
 }
 
 asio::awaitable<error_info> exchange(client_impl& client, const prepared_request& request,
@@ -207,40 +249,12 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
                                      response_metadata& meta) {
     const auto& config = client.config();
     const auto limits = options.timeouts.value_or(config.timeouts);
-    const unsigned max_retries = options.max_retries.value_or(config.retry.max_retries);
     const auto started = clock::now();
-
     const auto& target = request.origin ? *request.origin : client.base().origin;
     const auto route = client.route_for(target);
-    request_head head_parts;
-    head_parts.method = request.method;
-    if (request.origin) {
-        head_parts.target = request.path;
-    } else {
-        head_parts.target = client.base().path + request.path;
-        if (!client.base().query.empty())
-            head_parts.target += "?" + client.base().query;
-    }
-    // For the attempt hook: a result URL's query may hold a signature, so it is left out.
-    const std::string logged_path = request.origin
-                                        ? head_parts.target.substr(0, head_parts.target.find('?'))
-                                        : head_parts.target;
-    head_parts.host = target.host_header();
-    head_parts.accept = request.accept;
-    if (request.body) {
-        head_parts.content_type = request.body->content_type();
-        head_parts.content_length = request.body->size();
-    }
-    head_parts.headers =
-        request.origin ? download_headers(options) : standard_headers(config, options);
-    if (route.absolute_form()) {
-        // Plain http through a proxy: the proxy forwards requests named by absolute URLs.
-        head_parts.target = transport::absolute_prefix(target) + head_parts.target;
-        if (!route.proxy->authorization.empty())
-            head_parts.headers.emplace_back("Proxy-Authorization", route.proxy->authorization);
-    }
-    std::string head_error;
-    auto head = serialize_head(head_parts, head_error);
+
+    std::string logged_path, head_error;
+    const auto head = build_head(client, request, options, target, route, logged_path, head_error);
     if (!head) {
         error_info info;
         info.code = errc::invalid_request;
@@ -248,68 +262,47 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
         co_return info;
     }
 
-    bool stale_retry_used = false;
+    codec::retry_planner planner(retry_settings_for(config, request, options));
     bool fresh_only = false;
-    for (unsigned retry = 0;;) {
+    for (;;) {
         const auto attempt_started = clock::now();
-        bool reused = false;
-        auto result = co_await attempt(client, request, route, *head, limits, fresh_only,
-                                       on_success, meta, reused);
-        fresh_only = false;
+        auto result =
+            co_await attempt(client, request, route, *head, limits, fresh_only, on_success, meta);
+        const auto decision =
+            planner.decide(result.planner_facts(), std::chrono::system_clock::now(), unit_random());
         auto& err = result.error;
-        err.attempts = retry + 1;
-        meta.attempts = retry + 1;
+        err.attempts = meta.attempts = planner.attempts();
+        err.outcome = decision.outcome;
+        err.retry_after = decision.server_retry_after;
+        fresh_only = decision.action == codec::retry_action::retry_fresh;
 
-        attempt_record record;
-        record.method = std::string(request.method);
-        record.path = logged_path;
-        record.attempt = retry;
-        record.http_status = err.http_status;
-        record.request_id = err.request_id;
-        record.error = err.code ? err.message : std::string();
-        record.elapsed = std::chrono::duration_cast<milliseconds>(clock::now() - attempt_started);
-        record.reused_connection = reused;
-
-        // A kept-alive connection the server had already closed: try once more on a new one,
-        // without counting it against the retries.
-        if (err.code && result.stale_connection && !stale_retry_used) {
-            stale_retry_used = fresh_only = true;
-            if (config.on_attempt)
-                config.on_attempt(record);
-            continue;
-        }
-
-        const bool cancelled = err.code == asio::error::operation_aborted;
-        std::optional<milliseconds> delay;
-        if (err.code && result.retryable && !cancelled) {
-            err.retry_after =
-                codec::server_retry_delay(result.retry_hints(), std::chrono::system_clock::now());
-            if (retry < max_retries) {
-                if (err.retry_after)
-                    delay = *err.retry_after <= config.retry.max_retry_after
-                                ? std::optional<milliseconds>(*err.retry_after)
-                                : std::nullopt;
-                else
-                    delay = codec::backoff_delay(retry, config.retry.initial_backoff,
-                                                 config.retry.max_backoff, unit_random());
-            }
-        } else if (err.code) {
-            err.retry_after =
-                codec::server_retry_delay(result.retry_hints(), std::chrono::system_clock::now());
-        }
-        if (delay)
-            record.retry_delay = *delay;
-        if (config.on_attempt)
+        if (config.on_attempt) {
+            attempt_record record;
+            record.method = std::string(request.method);
+            record.path = logged_path;
+            record.attempt = planner.attempts() - 1;
+            record.http_status = err.http_status;
+            record.request_id = err.request_id;
+            record.error = err.code ? err.message : std::string();
+            record.elapsed =
+                std::chrono::duration_cast<milliseconds>(clock::now() - attempt_started);
+            record.retry_delay = decision.delay;
+            record.reused_connection = result.facts.reused_connection;
             config.on_attempt(record);
+        }
 
-        if (!err.code || !delay) {
+        if (decision.action == codec::retry_action::retry_fresh)
+            continue;
+        if (decision.action == codec::retry_action::finish) {
             meta.elapsed = std::chrono::duration_cast<milliseconds>(clock::now() - started);
             if (err.code && err.attempts > 1)
                 err.message += " (after " + std::to_string(err.attempts) + " attempts)";
+            if (decision.held_back_for_billing)
+                err.message += codec::billing_hold_note();
             co_return std::move(err);
         }
 
-        asio::steady_timer timer(co_await asio::this_coro::executor, *delay);
+        asio::steady_timer timer(co_await asio::this_coro::executor, decision.delay);
         error_code wait_ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
         if (wait_ec) {
@@ -317,9 +310,9 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
             aborted.code = asio::error::operation_aborted;
             aborted.message = "cancelled while waiting to retry (last error: " + err.message + ")";
             aborted.attempts = err.attempts;
+            aborted.outcome = err.outcome;
             co_return aborted;
         }
-        ++retry;
     }
 }
 

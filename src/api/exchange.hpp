@@ -1,6 +1,8 @@
 // One HTTP exchange with retries: the part every operation (unary calls, stream openings,
 // downloads) shares. It leases a connection, sends the request, reads the response head and
-// hands the body to a caller-supplied reader; failures come back as error_info.
+// hands the body to a caller-supplied reader; failures come back as error_info with their
+// outcome. The coroutines here do I/O only: whether and when to try again is decided by the
+// sans-I/O codec::retry_planner.
 #pragma once
 
 #include "api/client_impl.hpp"
@@ -32,26 +34,24 @@ struct prepared_request {
     // Another origin than the API's (a result URL): sent without the client's credentials and
     // default headers.
     std::optional<transport::origin> origin = std::nullopt;
+    // The request is billed (it generates images): a lost answer is not retried by default.
+    bool creates_images = false;
 };
 
-// What the body reader gets: the lease of the connection (to read the body from, or to keep, as a
-// stream does) and the response head. It returns an empty error_info on success; on failure it
-// says whether a retry may help.
-struct body_result {
-    error_info error;
-    bool retryable = false;
-};
+// A body read that failed with `ec` (described by `what`). Whether a retry may help is the
+// planner's call (a cut or late body may be retried; decoding and file errors are final).
+error_info body_read_failure(const boost::system::error_code& ec, std::string what);
 
-// A body read that failed with `ec` (described by `what`): a cut or late body may be retried.
-body_result body_read_failure(const boost::system::error_code& ec, std::string what);
-
-using body_reader = std::function<boost::asio::awaitable<body_result>(
+// Reads a 2xx body: gets the lease of the connection (to read the body from, or to keep, as a
+// stream does) and the response head; returns an empty error_info on success.
+using body_reader = std::function<boost::asio::awaitable<error_info>(
     transport::lease& lease, const boost::beast::http::fields& fields, int status,
     const transport::deadline& limit)>;
 
 // Runs the request with the client's retry policy (as overridden by `options`). On a 2xx
 // response with the expected content type, `on_success` reads the body; error responses are read
-// and decoded here. `meta` receives the last response's metadata.
+// and decoded here. `meta` receives the last response's metadata and the phase times of the last
+// attempt (`meta.times.started` is left to the caller).
 boost::asio::awaitable<error_info> exchange(client_impl& client, const prepared_request& request,
                                             const request_options& options,
                                             const body_reader& on_success, response_metadata& meta);

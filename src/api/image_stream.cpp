@@ -1,5 +1,6 @@
-// image_stream::next(): pull bytes only when asked, feed them to the SSE parser, decode one image
-// event per call, and decide what the end of the body (or of the connection) means.
+// image_stream::next(): pull bytes only when asked, feed them to the SSE parser and the event
+// decoder, and carry out what the stream rules (codec::stream_rules) make of each event, of the
+// end of the body and of read errors.
 #include "api/completion.hpp"
 #include "api/stream_state.hpp"
 
@@ -7,34 +8,20 @@
 #include <openai/image_stream.hpp>
 #include <openai/json.hpp>
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/system_executor.hpp>
 
 namespace openai::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+using codec::stream_action;
 
 namespace {
 
 // One read from the connection. Small and fixed: thousands of streams may be waiting at once.
 constexpr std::uint32_t read_chunk = 16 * 1024;
-
-// For messages: the start of a payload that was not what we expected.
-std::string excerpt(std::string_view text) {
-    constexpr std::size_t max = 120;
-    if (text.size() <= max)
-        return std::string(text);
-    return std::string(text.substr(0, max)) + "... (" + std::to_string(text.size()) + " bytes)";
-}
-
-std::string events_so_far(std::uint64_t n) {
-    return std::to_string(n) + (n == 1 ? " image event" : " image events");
-}
 
 } // namespace
 
@@ -58,36 +45,22 @@ asio::awaitable<next_outcome> stream_state::next() {
     } catch (const boost::system::system_error& e) {
         // A cancelled coroutine that awaits again gets operation_aborted thrown at it.
         out = {};
-        const bool aborted = e.code() == asio::error::operation_aborted;
-        fail(out, e.code(),
-             aborted ? "next() was cancelled; the stream is closed"
-                     : std::string("stream failure: ") + e.what(),
-             aborted ? phase::closed : phase::failed);
+        apply(out, e.code() == asio::error::operation_aborted
+                       ? rules_.on_cancelled(e.code())
+                       : rules_.on_internal_failure(e.code(),
+                                                    std::string("stream failure: ") + e.what()));
     } catch (const std::exception& e) {
         out = {};
-        fail(out, errc::invalid_response,
-             std::string("internal failure in the stream: ") + e.what());
+        apply(out, rules_.on_internal_failure(errc::invalid_response,
+                                              std::string("internal failure in the stream: ") +
+                                                  e.what()));
     }
-    busy_.store(false, std::memory_order_release);
     co_return out;
 }
 
 asio::awaitable<void> stream_state::pull(next_outcome& out) {
-    if (close_requested_.load(std::memory_order_acquire)) {
-        report_closed(out);
-        co_return;
-    }
-    switch (phase_) {
-    case phase::open:
-        break;
-    case phase::ended:
-        co_return; // nullopt, again
-    case phase::failed:
-    case phase::closed:
-        out.first.code = errc::stream_closed;
-        out.first.message = "the stream has already ended: " + end_message_;
-        out.first.http_status = meta_.http_status;
-        out.first.request_id = meta_.request_id;
+    if (auto early = rules_.on_next(close_requested_.load(std::memory_order_acquire))) {
+        apply(out, std::move(*early));
         co_return;
     }
     if (!parser_) {
@@ -103,22 +76,19 @@ asio::awaitable<void> stream_state::pull(next_outcome& out) {
                 parser_->feed(std::string_view(buffer_.get() + begin_, end_ - begin_), ec));
             if (parser_->has_event()) {
                 parser_->take_event(event_);
-                ++sse_events_;
-                const bool answered = on_event(out);
+                rules_.count_sse_event();
+                auto verdict = judge_event(out);
                 decoder_.clear();
-                if (answered)
+                if (apply(out, std::move(verdict)))
                     co_return;
             }
             if (ec) {
-                fail(out, ec,
-                     "a server-sent event exceeds the maximum event size of " +
-                         std::to_string(client_->config().max_event_size) +
-                         " bytes (client_config::max_event_size)");
+                apply(out, rules_.on_oversized_event(ec, client_->config().max_event_size));
                 co_return;
             }
         }
         if (lease_->body_done()) {
-            on_end_of_body(out);
+            apply(out, rules_.on_end_of_body());
             co_return;
         }
         transport::deadline limit;
@@ -128,131 +98,89 @@ asio::awaitable<void> stream_state::pull(next_outcome& out) {
         std::string what;
         const auto n = co_await lease_->read_body(buffer_.get(), read_chunk, limit, ec, what);
         if (close_requested_.load(std::memory_order_acquire)) {
-            report_closed(out);
+            apply(out, rules_.on_close_requested());
             co_return;
         }
         if (ec) {
-            on_read_error(out, ec, std::move(what));
+            apply(out, rules_.on_read_error(ec, what));
             co_return;
         }
+        if (n > 0 && !phase_times::has(meta_.times.first_body_byte))
+            meta_.times.first_body_byte = std::chrono::steady_clock::now();
         begin_ = 0;
         end_ = static_cast<std::uint32_t>(n);
         bytes_received_.fetch_add(n, std::memory_order_relaxed);
     }
 }
 
-bool stream_state::on_event(next_outcome& out) {
+codec::stream_verdict stream_state::judge_event(next_outcome& out) {
     // Client rule: the SSE event name "error" makes an error, whatever the data says.
     if (event_.type == "error") {
         auto decoded = decoder_.decode_error();
-        api_error error;
-        if (decoded.ok())
-            error = std::move(decoded.value);
-        else
-            error.message = "unreadable error event: " + decoder_.excerpt();
-        fail_api(out, std::move(error));
-        return true;
+        return decoded.ok() ? rules_.on_error_event(std::move(decoded.value))
+                            : rules_.on_unreadable_error_event(decoder_.excerpt());
     }
     if (decoder_.blank())
-        return false; // a keep-alive with an empty data line carries nothing
-    if (decoder_.is_done_marker()) {
-        // The SDKs' end marker of other streams: stop here like they do.
-        parser_->finish();
-        if (completed_seen_) {
-            phase_ = phase::ended;
-            release(false); // the body may go on: the connection cannot be reused
-            return true;
-        }
-        fail(out, errc::stream_truncated,
-             "the stream sent [DONE] after " + events_so_far(events_.load()) +
-                 " without a completed event");
-        return true;
-    }
+        return rules_.on_blank_event();
+    if (decoder_.is_done_marker())
+        return rules_.on_done_marker();
     auto decoded = decoder_.decode_image();
-    if (!decoded.ok()) {
-        fail(out, decoded.code,
-             "event " + std::to_string(sse_events_) + " ('" + excerpt(event_.type) +
-                 "') of the stream cannot be decoded: " + decoded.message);
-        return true;
-    }
+    if (!decoded.ok())
+        return rules_.on_undecodable(decoded.code, event_.type, decoded.message);
     switch (decoded.value.kind) {
     case event_kind::unknown:
-        return false; // a newer event type: skip it
+        return rules_.on_unknown_event();
     case event_kind::error:
-        fail_api(out, std::move(decoded.value.error));
-        return true;
+        return rules_.on_error_event(std::move(decoded.value.error));
     case event_kind::image:
         break;
     }
-    if (is_completed(decoded.value.event))
-        completed_seen_ = true;
+    const bool completed = is_completed(decoded.value.event);
     out.second = std::move(decoded.value.event);
-    events_.fetch_add(1, std::memory_order_relaxed);
-    // When the body already ended with this event, give the connection back now: the caller
-    // may stop at the completed event without asking for the end.
-    if (completed_seen_ && begin_ == end_ && lease_->body_done()) {
-        parser_->finish();
-        lease_->finish_exchange();
-        phase_ = phase::ended;
-        release(true);
-    }
-    return true;
+    return rules_.on_image(completed, begin_ == end_ && lease_->body_done());
 }
 
-void stream_state::on_end_of_body(next_outcome& out) {
-    parser_->finish(); // an unfinished block is discarded, as WHATWG says
-    if (completed_seen_) {
+bool stream_state::apply(next_outcome& out, codec::stream_verdict verdict) {
+    const auto now = std::chrono::steady_clock::now;
+    switch (verdict.action) {
+    case stream_action::skip:
+        return false;
+    case stream_action::yield:
+    case stream_action::yield_and_end:
+        events_.fetch_add(1, std::memory_order_relaxed);
+        if (out.second && is_partial(*out.second)) {
+            if (!phase_times::has(meta_.times.first_partial_image))
+                meta_.times.first_partial_image = now();
+        } else {
+            meta_.times.completed = now();
+        }
+        if (verdict.action == stream_action::yield_and_end) {
+            lease_->finish_exchange();
+            release(true);
+        }
+        return true;
+    case stream_action::end_clean:
         lease_->finish_exchange();
-        phase_ = phase::ended;
         release(true);
-        return;
-    }
-    fail(out, errc::stream_truncated,
-         "the event stream ended after " + events_so_far(events_.load()) +
-             " without a completed event");
-}
-
-void stream_state::on_read_error(next_outcome& out, error_code ec, std::string what) {
-    if (ec == asio::error::operation_aborted) {
-        fail(out, ec, "next() was cancelled mid-stream; the stream is closed", phase::closed);
-        return;
-    }
-    if (completed_seen_) {
-        // The result is whole; only the connection is lost.
-        phase_ = phase::ended;
+        return true;
+    case stream_action::end_discard:
         release(false);
-        return;
+        return true;
+    case stream_action::already_ended:
+        return true;
+    case stream_action::fail:
+        break;
     }
-    fail(out, ec, what + " (after " + events_so_far(events_.load()) + ", no completed event)");
-}
-
-void stream_state::fail(next_outcome& out, error_code code, std::string message, phase then) {
     out.second.reset();
-    out.first.code = code;
-    out.first.message = std::move(message);
+    out.first.code = verdict.code;
+    out.first.message = std::move(verdict.message);
     out.first.http_status = meta_.http_status;
     out.first.request_id = meta_.request_id;
     out.first.attempts = meta_.attempts;
-    end_message_ = out.first.message;
-    phase_ = then;
+    out.first.outcome = verdict.outcome;
+    out.first.api = std::move(verdict.api);
     release(false);
-}
-
-void stream_state::fail_api(next_outcome& out, api_error error) {
-    std::string message = "the server sent an error event after " + events_so_far(events_.load()) +
-                          ": " + error.message.value_or("(no message)");
-    if (error.type)
-        message += " [type " + *error.type + "]";
-    if (error.code)
-        message += " [code " + *error.code + "]";
-    if (error.param && !error.param->empty())
-        message += " [param " + *error.param + "]";
-    fail(out, errc::stream_error_event, std::move(message));
-    out.first.api = std::move(error);
-}
-
-void stream_state::report_closed(next_outcome& out) {
-    fail(out, errc::stream_closed, "the stream was closed while next() was pending", phase::closed);
+    return true;
 }
 
 void stream_state::release(bool clean) noexcept {
@@ -279,8 +207,8 @@ void stream_state::request_close(const std::shared_ptr<stream_state>& self) noex
 
 void stream_state::close_on_strand() noexcept {
     if (busy_.load(std::memory_order_acquire)) {
-        // A next() is waiting for bytes (or about to start): closing the socket wakes it, and it
-        // lets the connection go itself.
+        // A next() is waiting for bytes (or about to start, or to be delivered): closing the
+        // socket wakes it, and it lets the connection go itself.
         if (lease_)
             lease_->close();
         return;
@@ -289,10 +217,7 @@ void stream_state::close_on_strand() noexcept {
 }
 
 void stream_state::close_idle() noexcept {
-    if (phase_ == phase::open) {
-        phase_ = phase::closed;
-        end_message_ = "the stream was closed";
-    }
+    rules_.close_idle();
     release(false);
 }
 
@@ -311,86 +236,28 @@ error_info closed_info() {
     return info;
 }
 
-error_info concurrent_info(const stream_state* state) {
+error_info concurrent_info(const stream_state& state) {
     error_info info;
     info.code = errc::concurrent_next;
     info.message = "next() was called while another next() on the same stream is pending; "
                    "await each next() before asking for the following event";
-    if (state != nullptr)
-        info.request_id = state->metadata().request_id;
+    info.request_id = state.metadata().request_id;
     return info;
-}
-
-// Completes `handler` with a failure: posted through `io` (so never inside the initiating call),
-// then run on the handler's associated executor.
-template <class Handler, class Complete>
-void post_failure(Handler handler, const asio::any_io_executor& io, Complete complete) {
-    auto target = asio::get_associated_executor(handler, io);
-    asio::post(
-        io, asio::bind_executor(std::move(target),
-                                [handler = std::move(handler),
-                                 complete = std::move(complete)]() mutable { complete(handler); }));
-}
-
-// Where a failure without a stream is posted: the stream's client, or the system executor.
-asio::any_io_executor io_of(const std::shared_ptr<stream_state>& state) {
-    if (state)
-        return state->client_executor();
-    return asio::system_executor();
 }
 
 } // namespace
 
-void start_next(std::shared_ptr<stream_state> state, next_throwing_handler handler) {
-    auto refuse = [](next_throwing_handler handler, std::shared_ptr<stream_state> state,
-                     error_info info) {
-        post_failure(std::move(handler), io_of(state), [info = std::move(info)](auto& h) mutable {
-            std::move(h)(std::make_exception_ptr(request_error(std::move(info))), std::nullopt);
-        });
-    };
+void start_next(std::shared_ptr<stream_state> state,
+                operation_handler<std::optional<image_event>> handler) {
     if (!state)
-        return refuse(std::move(handler), nullptr, closed_info());
-    if (!state->try_begin()) {
-        auto info = concurrent_info(state.get());
-        return refuse(std::move(handler), std::move(state), std::move(info));
-    }
-    const auto binding = binding_of(handler, state->client_executor());
+        return complete_with_failure(asio::system_executor(), std::move(handler), closed_info());
+    if (!state->try_begin())
+        return complete_with_failure(state->client_executor(), std::move(handler),
+                                     concurrent_info(*state));
     const auto strand = state->strand();
-    spawn_bound(strand, run_next(std::move(state)), binding,
-                [handler = std::move(handler)](std::exception_ptr ep, next_outcome out) mutable {
-                    if (!ep && out.first.code)
-                        ep = std::make_exception_ptr(request_error(std::move(out.first)));
-                    std::move(handler)(ep, ep ? std::nullopt : std::move(out.second));
-                });
-}
-
-void start_next(std::shared_ptr<stream_state> state, error_info* info, next_code_handler handler) {
-    auto refuse = [info](next_code_handler handler, std::shared_ptr<stream_state> state,
-                         error_info failure) {
-        post_failure(std::move(handler), io_of(state),
-                     [info, failure = std::move(failure)](auto& h) mutable {
-                         const auto ec = failure.code;
-                         *info = std::move(failure);
-                         std::move(h)(ec, std::nullopt);
-                     });
-    };
-    if (!state)
-        return refuse(std::move(handler), nullptr, closed_info());
-    if (!state->try_begin()) {
-        auto failure = concurrent_info(state.get());
-        return refuse(std::move(handler), std::move(state), std::move(failure));
-    }
-    const auto binding = binding_of(handler, state->client_executor());
-    const auto strand = state->strand();
-    spawn_bound(
-        strand, run_next(std::move(state)), binding,
-        [handler = std::move(handler), info](std::exception_ptr ep, next_outcome out) mutable {
-            if (ep)
-                out.first = from_exception(ep);
-            const auto ec = out.first.code;
-            *info = std::move(out.first);
-            std::move(handler)(ec, ec ? std::nullopt : std::move(out.second));
-        });
+    const auto io = state->client_executor();
+    start_operation(strand, io, run_next(state), std::move(handler),
+                    [state] { state->end_next(); });
 }
 
 void close_stream(const std::shared_ptr<stream_state>& state) noexcept {
@@ -400,6 +267,10 @@ void close_stream(const std::shared_ptr<stream_state>& state) noexcept {
 
 const response_metadata& stream_metadata(const stream_state& state) noexcept {
     return state.metadata();
+}
+
+const asio::any_io_executor& stream_executor(const stream_state& state) noexcept {
+    return state.client_executor();
 }
 
 } // namespace openai::detail

@@ -18,75 +18,48 @@ namespace http = boost::beast::http;
 
 namespace {
 
-asio::awaitable<error_info> run_open(std::shared_ptr<client_impl> client,
-                                     std::shared_ptr<stream_state> state, images_call call,
-                                     request_options options) {
+asio::awaitable<operation_result<image_stream>> run_open(std::shared_ptr<client_impl> client,
+                                                         std::shared_ptr<stream_state> state,
+                                                         images_call call,
+                                                         request_options options) {
+    operation_result<image_stream> result;
+    auto& meta = state->metadata();
+    meta.times.started = std::chrono::steady_clock::now();
+    std::visit(
+        [](auto& r) {
+            if constexpr (requires { r.stream; })
+                r.stream = true;
+        },
+        call);
     prepared_request request;
-    auto err = prepare(*client, call, true, request);
-    if (err)
-        co_return err;
+    result.first = prepare(*client, call, true, request);
+    if (result.first.code)
+        co_return result;
+    request.creates_images = true;
     const auto idle = options.timeouts.value_or(client->config().timeouts).stream_idle;
     // Nothing of the body is read here: the stream reads it when next() asks.
     body_reader hand_over = [&state,
                              idle](transport::lease& lease, const http::fields&, int,
-                                   const transport::deadline&) -> asio::awaitable<body_result> {
+                                   const transport::deadline&) -> asio::awaitable<error_info> {
         state->adopt(std::move(lease), idle);
-        co_return body_result{};
+        co_return error_info{};
     };
-    response_metadata meta;
-    err = co_await exchange(*client, request, options, hand_over, meta);
-    state->metadata() = std::move(meta);
-    co_return err;
-}
-
-template <class OnDone>
-void spawn_open(std::shared_ptr<client_impl> client, images_call call, request_options options,
-                const handler_binding& binding, OnDone on_done) {
-    auto strand = asio::make_strand(client->executor());
-    // The stream's next() calls run on the strand that opened it.
-    auto state = std::make_shared<stream_state>(client, strand);
-    spawn_bound(
-        strand, run_open(std::move(client), state, std::move(call), std::move(options)), binding,
-        [state, on_done = std::move(on_done)](std::exception_ptr ep, error_info err) mutable {
-            if (ep)
-                err = from_exception(ep);
-            on_done(std::move(err), std::move(state));
-        });
+    result.first = co_await exchange(*client, request, options, hand_over, meta);
+    if (!result.first.code)
+        result.second = stream_access::make(std::move(state));
+    co_return result; // on failure the state dies here, closing what it holds
 }
 
 } // namespace
 
 void start_stream_call(std::shared_ptr<client_impl> client, images_call call,
-                       request_options options, stream_throwing_handler handler) {
-    const auto binding = binding_of(handler, client->executor());
-    spawn_open(std::move(client), std::move(call), std::move(options), binding,
-               [handler = std::move(handler)](error_info err,
-                                              std::shared_ptr<stream_state> state) mutable {
-                   if (err) {
-                       state.reset(); // closes whatever it holds
-                       std::move(handler)(std::make_exception_ptr(request_error(std::move(err))),
-                                          image_stream{});
-                       return;
-                   }
-                   std::move(handler)(nullptr, stream_access::make(std::move(state)));
-               });
-}
-
-void start_stream_call(std::shared_ptr<client_impl> client, images_call call,
-                       request_options options, error_info* info, stream_code_handler handler) {
-    const auto binding = binding_of(handler, client->executor());
-    spawn_open(std::move(client), std::move(call), std::move(options), binding,
-               [handler = std::move(handler), info](error_info err,
-                                                    std::shared_ptr<stream_state> state) mutable {
-                   const auto ec = err.code;
-                   *info = std::move(err);
-                   if (ec) {
-                       state.reset();
-                       std::move(handler)(ec, image_stream{});
-                       return;
-                   }
-                   std::move(handler)(ec, stream_access::make(std::move(state)));
-               });
+                       request_options options, operation_handler<image_stream> handler) {
+    auto strand = asio::make_strand(client->executor());
+    // The stream's next() calls run on the strand that opened it.
+    auto state = std::make_shared<stream_state>(client, strand);
+    start_operation(strand, client->executor(),
+                    run_open(client, std::move(state), std::move(call), std::move(options)),
+                    std::move(handler));
 }
 
 } // namespace openai::detail

@@ -1,15 +1,20 @@
-// The state behind one openai::image_stream: the leased connection, the incremental SSE parser,
-// a small read buffer and where the stream stands. Shared by the handle and a pending next(), so
-// that destroying the handle while next() runs is safe.
+// The state behind one openai::image_stream: the leased connection, the incremental SSE parser
+// and event decoder, a small read buffer, and the stream rules (codec::stream_rules) that decide
+// what each event, the end of the body or a read error means. Shared by the handle and a pending
+// next(), so that destroying the handle while next() runs is safe.
 //
-// Threading: next() runs as a coroutine on `strand`. `busy` says whether one is pending or
-// queued; close() acts in place when none is, and otherwise on the strand (it then only closes
-// the socket, and the pending next() lets the connection go). Everything else is touched only by
-// whoever owns the stream at that moment, ordered by `busy` (acquire/release).
+// Threading: next() runs as a coroutine on `strand`. `busy` says whether one is pending: from
+// its initiation until its handler is invoked (cleared just before), so a second next() is
+// refused deterministically, whatever the timing of the read. close() acts in place when none is
+// pending, and otherwise on the strand (it then only closes the socket, and the pending next()
+// lets the connection go). Everything else is touched only by whoever owns the stream at that
+// moment, ordered by `busy` (acquire/release).
 #pragma once
 
 #include "api/client_impl.hpp"
+#include "api/completion.hpp"
 #include "api/event_decoder.hpp"
+#include "codec/stream_rules.hpp"
 #include "transport/connection_pool.hpp"
 
 #include <openai/image_stream.hpp>
@@ -31,7 +36,7 @@
 
 namespace openai::detail {
 
-using next_outcome = std::pair<error_info, std::optional<image_event>>;
+using next_outcome = operation_result<std::optional<image_event>>;
 
 class stream_state {
 public:
@@ -56,8 +61,10 @@ public:
 
     // Claims the stream for one next(); false when another one is pending.
     bool try_begin() noexcept { return !busy_.exchange(true, std::memory_order_acq_rel); }
-    // Runs one next() (on the strand) and releases the claim.
+    // Runs one next() (on the strand).
     boost::asio::awaitable<next_outcome> next();
+    // Releases the claim: called just before the next()'s handler is invoked.
+    void end_next() noexcept { busy_.store(false, std::memory_order_release); }
 
     // close(): see the header comment.
     static void request_close(const std::shared_ptr<stream_state>& self) noexcept;
@@ -68,22 +75,11 @@ public:
     }
 
 private:
-    enum class phase : std::uint8_t {
-        open,   // events may follow
-        ended,  // clean end reported (or due): next() yields nullopt
-        failed, // an error was reported; the connection is closed
-        closed, // closed by close() or cancellation
-    };
-
     boost::asio::awaitable<void> pull(next_outcome& out);
-    // Handles the event just taken from the parser; true when next() has its answer.
-    bool on_event(next_outcome& out);
-    void on_end_of_body(next_outcome& out);
-    void on_read_error(next_outcome& out, boost::system::error_code ec, std::string what);
-    void fail(next_outcome& out, boost::system::error_code code, std::string message,
-              phase then = phase::failed);
-    void fail_api(next_outcome& out, api_error error);
-    void report_closed(next_outcome& out);
+    // What the event just taken from the parser means (its image, if any, goes to `out`).
+    codec::stream_verdict judge_event(next_outcome& out);
+    // Carries out a verdict; true when next() has its answer.
+    bool apply(next_outcome& out, codec::stream_verdict verdict);
     // Lets the connection go: back to the pool when `clean`, else closed. Frees the buffers.
     void release(bool clean) noexcept;
     // On the strand, for request_close().
@@ -96,16 +92,13 @@ private:
     transport::lease lease_;
     response_metadata meta_;
     std::chrono::milliseconds idle_timeout_{0};
+    codec::stream_rules rules_;
     std::optional<sse::parser> parser_; // from the first next() until the end
     event_decoder decoder_;             // takes each event's data from the parser as it arrives
     sse::event event_;                  // type and id of the dispatched event (data: decoder_)
     std::unique_ptr<char[]> buffer_;    // read chunk; [begin_, end_) not yet fed to the parser
     std::uint32_t begin_ = 0;
     std::uint32_t end_ = 0;
-    std::uint64_t sse_events_ = 0; // dispatched SSE events, skipped ones included
-    std::string end_message_;      // why the stream failed or closed, for later calls
-    phase phase_ = phase::open;
-    bool completed_seen_ = false;
     std::atomic<bool> busy_{false};
     std::atomic<bool> close_requested_{false};
     std::atomic<std::uint64_t> bytes_received_{0};

@@ -138,12 +138,28 @@ BOOST_AUTO_TEST_CASE(a_dripping_response_hits_the_request_timeout) {
     still_usable(client, ioc);
 }
 
-BOOST_AUTO_TEST_CASE(a_reset_mid_body_is_a_closed_connection_and_is_retried) {
+// The body had started: the image was generated and may have been billed. Not sent again
+// unless the caller accepts paying twice.
+BOOST_AUTO_TEST_CASE(a_reset_mid_body_is_an_unknown_outcome_retried_only_on_request) {
     const auto key = unique_key("reset");
     auto out = call(client, ioc, tagged(key, "reset-after-bytes=300"));
     BOOST_TEST(out.ec == openai::errc::connection_closed);
+    BOOST_TEST(out.info.attempts == 1u);
+    BOOST_TEST(out.info.outcome == openai::request_outcome::unknown);
+    BOOST_TEST(out.info.message.find("may have been processed and billed") != std::string::npos,
+               out.info.message);
+    BOOST_TEST(logged_requests(emulator(), key).size() == 1u);
+
+    auto opted_in = tagged(unique_key("reset-opt-in"), "reset-after-bytes=300");
+    opted_in.retry_unknown_outcome = true;
+    out = call(client, ioc, opted_in);
+    BOOST_TEST(out.ec == openai::errc::connection_closed);
     BOOST_TEST(out.info.attempts == 3u);
-    auto ok = call(client, ioc, tagged(unique_key("reset-once"), "reset-after-bytes=300;times=1"));
+    BOOST_TEST(out.info.outcome == openai::request_outcome::unknown);
+
+    auto once = tagged(unique_key("reset-once"), "reset-after-bytes=300;times=1");
+    once.retry_unknown_outcome = true;
+    auto ok = call(client, ioc, once);
     BOOST_TEST(!ok.ec);
     BOOST_TEST(ok.response.meta.attempts == 2u);
     still_usable(client, ioc);
