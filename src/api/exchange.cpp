@@ -84,7 +84,7 @@ asio::awaitable<void> read_error_body(transport::connection& conn, const http::f
 
     const auto content_type = std::string(fields[http::field::content_type]);
     const auto status_text = "HTTP " + std::to_string(status);
-    out.code = status_error(status);
+    out.code = codec::status_error(status);
     if (starts_with_icase(content_type, "application/json")) {
         auto decoded = decode_api_error(body);
         if (decoded.ok()) {
@@ -212,7 +212,7 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
 
     const auto& target = request.origin ? *request.origin : client.base().origin;
     const auto route = client.route_for(target);
-    request_head head_parts;
+    codec::request_head head_parts;
     head_parts.method = request.method;
     if (request.origin) {
         head_parts.target = request.path;
@@ -240,7 +240,7 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
             head_parts.headers.emplace_back("Proxy-Authorization", route.proxy->authorization);
     }
     std::string head_error;
-    auto head = serialize_head(head_parts, head_error);
+    auto head = codec::serialize_head(head_parts, head_error);
     if (!head) {
         error_info info;
         info.code = errc::invalid_request;

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "api/client_impl.hpp"
-#include "api/event_decoder.hpp"
+#include "codec/event_decoder.hpp"
 #include "transport/connection_pool.hpp"
 
 #include <openai/image_stream.hpp>
@@ -97,7 +97,7 @@ private:
     response_metadata meta_;
     std::chrono::milliseconds idle_timeout_{0};
     std::optional<sse::parser> parser_; // from the first next() until the end
-    event_decoder decoder_;             // takes each event's data from the parser as it arrives
+    codec::event_decoder decoder_;      // takes each event's data from the parser as it arrives
     sse::event event_;                  // type and id of the dispatched event (data: decoder_)
     std::unique_ptr<char[]> buffer_;    // read chunk; [begin_, end_) not yet fed to the parser
     std::uint32_t begin_ = 0;

@@ -1,3 +1,4 @@
+#include "api/file_reader.hpp"
 #include "codec/multipart.hpp"
 
 #include <openai/error.hpp>
@@ -170,7 +171,7 @@ std::vector<parsed_part> parse(std::string_view body, std::string_view content_t
 }
 
 multipart_body make_ok(std::vector<multipart_field> fields, std::vector<multipart_file> files,
-                       const multipart_options& options = {}) {
+                       const multipart_options& options = openai::detail::local_file_options()) {
     boost::system::error_code ec;
     std::string message;
     auto body = multipart_body::make(std::move(fields), std::move(files), options, ec, message);
@@ -186,7 +187,7 @@ struct failure {
 };
 
 failure make_fails(std::vector<multipart_field> fields, std::vector<multipart_file> files,
-                   const multipart_options& options = {}) {
+                   const multipart_options& options = openai::detail::local_file_options()) {
     failure f;
     auto body = multipart_body::make(std::move(fields), std::move(files), options, f.ec, f.message);
     BOOST_TEST(!body.valid());

@@ -1,9 +1,9 @@
-#include "transport/chunked_decoder.hpp"
+#include "codec/chunked_decoder.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-namespace openai::transport {
+namespace openai::codec {
 
 namespace {
 
@@ -134,4 +134,4 @@ chunked_decoder::result chunked_decoder::decode(char* data, std::size_t size) {
     return out;
 }
 
-} // namespace openai::transport
+} // namespace openai::codec
