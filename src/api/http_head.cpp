@@ -1,5 +1,7 @@
 #include "api/http_head.hpp"
 
+#include "codec/ascii.hpp"
+
 #include <openai/version.hpp>
 
 #include <algorithm>
@@ -9,15 +11,8 @@
 namespace openai::detail {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 void set_header(header_list& list, std::string name, std::string value) {
-    std::erase_if(list, [&](const header& h) { return iequals(h.first, name); });
+    std::erase_if(list, [&](const header& h) { return codec::iequals(h.first, name); });
     list.emplace_back(std::move(name), std::move(value));
 }
 

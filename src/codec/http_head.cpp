@@ -1,5 +1,7 @@
 #include "codec/http_head.hpp"
 
+#include "codec/ascii.hpp"
+
 #include <openai/error.hpp>
 
 #include <algorithm>
@@ -7,13 +9,6 @@
 
 namespace openai::codec {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // RFC 9110 token characters.
 bool is_token(std::string_view s) noexcept {
