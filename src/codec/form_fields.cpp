@@ -5,23 +5,25 @@
 namespace openai::codec {
 namespace {
 
-void add(std::vector<form_field>& out, std::string_view name, const std::optional<int>& v) {
-    if (v)
-        out.push_back({std::string(name), std::to_string(*v)});
+// The text form of a field's value: integers in decimal, booleans as "true"/"false".
+std::string field_text(int v) {
+    return std::to_string(v);
 }
-void add(std::vector<form_field>& out, std::string_view name, const std::optional<bool>& v) {
-    if (v)
-        out.push_back({std::string(name), *v ? "true" : "false"});
+std::string field_text(bool v) {
+    return v ? "true" : "false";
 }
-void add(std::vector<form_field>& out, std::string_view name, const std::optional<std::string>& v) {
-    if (v)
-        out.push_back({std::string(name), *v});
+std::string field_text(const std::string& v) {
+    return v;
 }
 template <class Tag>
-void add(std::vector<form_field>& out, std::string_view name,
-         const std::optional<open_string<Tag>>& v) {
+std::string field_text(const open_string<Tag>& v) {
+    return v.str();
+}
+
+template <class T>
+void add(std::vector<form_field>& out, std::string_view name, const std::optional<T>& v) {
     if (v)
-        out.push_back({std::string(name), v->str()});
+        out.push_back({std::string(name), field_text(*v)});
 }
 
 } // namespace

@@ -121,6 +121,14 @@ std::string random_boundary() {
     return b;
 }
 
+// A part's delimiter and the start of its Content-Disposition, up to the open quote after the
+// name: fields and files continue differently (a file adds its filename and Content-Type).
+void begin_part(std::string& text, std::string_view delimiter, std::string_view name) {
+    text += delimiter;
+    text += "Content-Disposition: form-data; name=\"";
+    text += name;
+}
+
 std::string hex_bytes(std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
@@ -275,18 +283,14 @@ multipart_body multipart_body::make(std::vector<multipart_field> fields,
     const std::string delimiter = "--" + st->boundary + "\r\n";
     std::string text;
     for (const auto& f : fields) {
-        text += delimiter;
-        text += "Content-Disposition: form-data; name=\"";
-        text += f.name;
+        begin_part(text, delimiter, f.name);
         text += "\"\r\n\r\n";
         text += f.value;
         text += "\r\n";
     }
     for (std::size_t i = 0; i < st->files.size(); ++i) {
         const auto& info = st->files[i];
-        text += delimiter;
-        text += "Content-Disposition: form-data; name=\"";
-        text += info.name;
+        begin_part(text, delimiter, info.name);
         text += "\"; filename=\"";
         text += info.filename;
         text += "\"\r\nContent-Type: ";
