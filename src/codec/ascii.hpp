@@ -24,6 +24,17 @@ inline std::string to_lower(std::string_view s) {
     return out;
 }
 
+/// The value of a hexadecimal digit (either case), or -1.
+constexpr int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /// Equal but for ASCII case.
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size())

@@ -23,6 +23,17 @@ BOOST_AUTO_TEST_CASE(to_lower_folds_ascii_letters_only) {
     BOOST_TEST(codec::to_lower(""sv).empty());
 }
 
+BOOST_AUTO_TEST_CASE(hex_value_of_digits_in_either_case) {
+    BOOST_TEST(codec::hex_value('0') == 0);
+    BOOST_TEST(codec::hex_value('9') == 9);
+    BOOST_TEST(codec::hex_value('a') == 10);
+    BOOST_TEST(codec::hex_value('F') == 15);
+    BOOST_TEST(codec::hex_value('g') == -1);
+    BOOST_TEST(codec::hex_value('G') == -1);
+    BOOST_TEST(codec::hex_value('/') == -1);
+    BOOST_TEST(codec::hex_value(' ') == -1);
+}
+
 BOOST_AUTO_TEST_CASE(iequals_ignores_ascii_case) {
     BOOST_TEST(codec::iequals("X-Should-Retry", "x-should-retry"));
     BOOST_TEST(codec::iequals("", ""));

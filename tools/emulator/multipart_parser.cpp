@@ -148,19 +148,13 @@ bool decode_ext_value(std::string_view v, std::string& out, std::string& error) 
         return false;
     }
     out.clear();
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        c = to_lower(c);
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    };
     for (std::size_t i = q2 + 1; i < v.size(); ++i) {
         if (v[i] != '%') {
             out += v[i];
             continue;
         }
-        const int hi = i + 2 < v.size() ? hex(v[i + 1]) : -1;
-        const int lo = hi < 0 ? -1 : hex(v[i + 2]);
+        const int hi = i + 2 < v.size() ? codec::hex_value(v[i + 1]) : -1;
+        const int lo = hi < 0 ? -1 : codec::hex_value(v[i + 2]);
         if (lo < 0) {
             error = "filename* has a malformed percent escape";
             return false;

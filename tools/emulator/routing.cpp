@@ -3,8 +3,6 @@
 #include "codec/ascii.hpp"
 #include "emulator/handler.hpp"
 
-#include <cctype>
-
 namespace openai::emulator {
 
 target_parts split_target(std::string_view target) {
@@ -83,10 +81,9 @@ std::string url_decode(std::string_view s) {
         char c = s[i];
         if (c == '+') {
             out += ' ';
-        } else if (c == '%' && i + 2 < s.size() &&
-                   std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-                   std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+        } else if (c == '%' && i + 2 < s.size() && codec::hex_value(s[i + 1]) >= 0 &&
+                   codec::hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(codec::hex_value(s[i + 1]) * 16 + codec::hex_value(s[i + 2]));
             i += 2;
         } else {
             out += c;
