@@ -4,7 +4,7 @@
 // Every failure the library reports maps to one of these, so callers can branch on
 // `ec == openai::errc::rate_limited` whatever layer produced it. The richer facts of a failure
 // (HTTP status, request id, the API's own type/code/param/message) travel beside the code in
-// `openai::error_info`; see <openai/exception.hpp>.
+// `openai::error_info`; see <openai/request_error.hpp>.
 #pragma once
 
 #include <boost/system/error_code.hpp>

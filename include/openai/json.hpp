@@ -119,7 +119,8 @@ inline decode_result<api_error> decode_api_error(const char* text) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Decoding requests (servers such as the emulator, and round trips)
+// Decoding requests (the CLI's batch input lines, tests and round trips; the emulator checks a
+// request's raw JSON itself, the way the API does, and does not use these)
 
 decode_result<generate_request> decode_generate_request(std::string_view body);
 decode_result<generate_request> decode_generate_request(const boost::json::value& body);

@@ -1,6 +1,7 @@
 #include "api/exchange.hpp"
 
 #include "api/http_head.hpp"
+#include "codec/ascii.hpp"
 #include "codec/retry_planner.hpp"
 
 #include <openai/error.hpp>
@@ -32,14 +33,6 @@ double unit_random() {
     return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size())
-        return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i])
-            return false;
-    return true;
-}
 
 // What one attempt produced: the error's facts and what the planner needs to know of it. The
 // response's retry headers are kept as strings: the head dies with the exchange.
@@ -76,8 +69,8 @@ asio::awaitable<void> read_error_body(transport::connection& conn, const http::f
 
     const auto content_type = std::string(fields[http::field::content_type]);
     const auto status_text = "HTTP " + std::to_string(status);
-    out.code = status_error(status);
-    if (starts_with_icase(content_type, "application/json")) {
+    out.code = codec::status_error(status);
+    if (codec::starts_with_icase(content_type, "application/json")) {
         auto decoded = decode_api_error(body);
         if (decoded.ok()) {
             out.api = std::move(decoded.value);
@@ -159,7 +152,7 @@ asio::awaitable<attempt_result> attempt(client_impl& client, const prepared_requ
         const auto content_type = response[http::field::content_type];
         const auto expected =
             request.expected_type.empty() ? request.accept : request.expected_type;
-        if (expected != "*/*" && !starts_with_icase(content_type, expected)) {
+        if (expected != "*/*" && !codec::starts_with_icase(content_type, expected)) {
             fail(errc::unexpected_content_type, "HTTP " + std::to_string(status) +
                                                     " with content type '" +
                                                     std::string(content_type) + "' where '" +
@@ -194,7 +187,7 @@ std::optional<std::string> build_head(client_impl& client, const prepared_reques
                                       const transport::route& route, std::string& logged_path,
                                       std::string& error) {
     const auto& config = client.config();
-    request_head parts;
+    codec::request_head parts;
     parts.method = request.method;
     if (request.origin) {
         parts.target = request.path;
@@ -218,7 +211,7 @@ std::optional<std::string> build_head(client_impl& client, const prepared_reques
         if (!route.proxy->authorization.empty())
             parts.headers.emplace_back("Proxy-Authorization", route.proxy->authorization);
     }
-    return serialize_head(parts, error);
+    return codec::serialize_head(parts, error);
 }
 
 codec::retry_settings retry_settings_for(const client_config& config,

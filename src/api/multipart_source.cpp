@@ -1,5 +1,6 @@
 #include "api/multipart_source.hpp"
 
+#include "api/file_reader.hpp"
 #include "codec/form_fields.hpp"
 #include "codec/multipart.hpp"
 #include "codec/upload_rules.hpp"
@@ -60,8 +61,8 @@ std::shared_ptr<const multipart_source> build(std::vector<codec::form_field> fie
                                               error_info& err) {
     boost::system::error_code ec;
     std::string message;
-    auto body =
-        codec::multipart_body::make(to_fields(std::move(fields)), std::move(files), ec, message);
+    auto body = codec::multipart_body::make(to_fields(std::move(fields)), std::move(files),
+                                            local_file_options(), ec, message);
     if (ec) {
         err.code = ec;
         err.message = std::move(message);

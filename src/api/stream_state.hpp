@@ -13,7 +13,7 @@
 
 #include "api/client_impl.hpp"
 #include "api/completion.hpp"
-#include "api/event_decoder.hpp"
+#include "codec/event_decoder.hpp"
 #include "codec/stream_rules.hpp"
 #include "transport/connection_pool.hpp"
 
@@ -94,7 +94,7 @@ private:
     std::chrono::milliseconds idle_timeout_{0};
     codec::stream_rules rules_;
     std::optional<sse::parser> parser_; // from the first next() until the end
-    event_decoder decoder_;             // takes each event's data from the parser as it arrives
+    codec::event_decoder decoder_;      // takes each event's data from the parser as it arrives
     sse::event event_;                  // type and id of the dispatched event (data: decoder_)
     std::unique_ptr<char[]> buffer_;    // read chunk; [begin_, end_) not yet fed to the parser
     std::uint32_t begin_ = 0;

@@ -3,7 +3,6 @@
 #include <openai/error.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -22,6 +21,7 @@ struct multipart_body::state {
         std::shared_ptr<const std::string> memory; // bytes in memory
     };
 
+    std::shared_ptr<const multipart_file_system> file_system; // for the sources with a path
     std::string boundary;
     std::uint64_t length = 0;
     std::vector<segment> segments;
@@ -121,16 +121,12 @@ std::string random_boundary() {
     return b;
 }
 
-std::string errno_message(int err) {
-    return std::generic_category().message(err);
-}
-
-std::FILE* open_for_reading(const std::filesystem::path& p) noexcept {
-#ifdef _WIN32
-    return ::_wfopen(p.c_str(), L"rb");
-#else
-    return std::fopen(p.c_str(), "rb");
-#endif
+// A part's delimiter and the start of its Content-Disposition, up to the open quote after the
+// name: fields and files continue differently (a file adds its filename and Content-Type).
+void begin_part(std::string& text, std::string_view delimiter, std::string_view name) {
+    text += delimiter;
+    text += "Content-Disposition: form-data; name=\"";
+    text += name;
 }
 
 std::string hex_bytes(std::string_view s) {
@@ -172,6 +168,7 @@ multipart_body multipart_body::make(std::vector<multipart_field> fields,
     }
 
     auto st = std::make_shared<state>();
+    st->file_system = options.files;
     st->sources.reserve(files.size());
     st->files.reserve(files.size());
     for (auto& f : files) {
@@ -187,33 +184,25 @@ multipart_body multipart_body::make(std::vector<multipart_field> fields,
 
         if (auto* path = std::get_if<std::filesystem::path>(&f.source)) {
             info.origin = path->string();
-            std::error_code sec;
-            const auto status = std::filesystem::status(*path, sec);
-            if (sec || !std::filesystem::exists(status))
-                return fail(openai::errc::file_unreadable,
-                            "cannot read input file " + printable(info.origin) + ": " +
-                                (sec ? sec.message() : "no such file"));
-            if (!std::filesystem::is_regular_file(status))
+            std::string why;
+            if (!options.files)
                 return fail(openai::errc::file_unreadable, "cannot read input file " +
                                                                printable(info.origin) +
-                                                               ": not a regular file");
-            const auto size = std::filesystem::file_size(*path, sec);
-            if (sec)
-                return fail(openai::errc::file_unreadable, "cannot read input file " +
-                                                               printable(info.origin) + ": " +
-                                                               sec.message());
-            info.size = size;
-            std::unique_ptr<std::FILE, reader::file_closer> file{open_for_reading(*path)};
+                                                               ": no file access given");
+            const auto size = options.files->regular_file_size(*path, why);
+            if (!size)
+                return fail(openai::errc::file_unreadable,
+                            "cannot read input file " + printable(info.origin) + ": " + why);
+            info.size = *size;
+            const auto file = options.files->open(*path, why);
             if (!file)
-                return fail(openai::errc::file_unreadable, "cannot open input file " +
-                                                               printable(info.origin) + ": " +
-                                                               errno_message(errno));
+                return fail(openai::errc::file_unreadable,
+                            "cannot open input file " + printable(info.origin) + ": " + why);
             head.resize(image_sniff_size);
-            head.resize(std::fread(head.data(), 1, head.size(), file.get()));
-            if (std::ferror(file.get()))
-                return fail(openai::errc::file_unreadable, "cannot read input file " +
-                                                               printable(info.origin) + ": " +
-                                                               errno_message(errno));
+            head.resize(file->read(head.data(), head.size(), why));
+            if (!why.empty())
+                return fail(openai::errc::file_unreadable,
+                            "cannot read input file " + printable(info.origin) + ": " + why);
             default_filename = path->filename().string();
             src.path = *path;
         } else {
@@ -294,18 +283,14 @@ multipart_body multipart_body::make(std::vector<multipart_field> fields,
     const std::string delimiter = "--" + st->boundary + "\r\n";
     std::string text;
     for (const auto& f : fields) {
-        text += delimiter;
-        text += "Content-Disposition: form-data; name=\"";
-        text += f.name;
+        begin_part(text, delimiter, f.name);
         text += "\"\r\n\r\n";
         text += f.value;
         text += "\r\n";
     }
     for (std::size_t i = 0; i < st->files.size(); ++i) {
         const auto& info = st->files[i];
-        text += delimiter;
-        text += "Content-Disposition: form-data; name=\"";
-        text += info.name;
+        begin_part(text, delimiter, info.name);
         text += "\"; filename=\"";
         text += info.filename;
         text += "\"\r\nContent-Type: ";
@@ -370,21 +355,20 @@ void multipart_body::reader::next_segment() noexcept {
 bool multipart_body::reader::open_file(std::size_t source, boost::system::error_code& ec) {
     const auto& src = state_->sources[source];
     const auto& info = state_->files[source];
-    file_.reset(open_for_reading(src.path));
+    std::string why;
+    file_ = state_->file_system->open(src.path, why);
     if (!file_)
         return fail(ec, openai::errc::file_unreadable,
-                    "cannot open input file " + printable(info.origin) + ": " +
-                        errno_message(errno));
-    std::error_code sec;
-    const auto size = std::filesystem::file_size(src.path, sec);
-    if (sec)
+                    "cannot open input file " + printable(info.origin) + ": " + why);
+    const auto size = file_->size(why);
+    if (!size)
         return fail(ec, openai::errc::file_unreadable,
-                    "cannot read input file " + printable(info.origin) + ": " + sec.message());
-    if (size != info.size)
+                    "cannot read input file " + printable(info.origin) + ": " + why);
+    if (*size != info.size)
         return fail(ec, openai::errc::file_changed,
                     "input file " + printable(info.origin) +
                         " changed size: " + std::to_string(info.size) +
-                        " bytes when the request was built, " + std::to_string(size) + " now");
+                        " bytes when the request was built, " + std::to_string(*size) + " now");
     return true;
 }
 
@@ -427,14 +411,14 @@ std::size_t multipart_body::reader::read(char* buf, std::size_t size,
             return n;
         const auto want =
             static_cast<std::size_t>(std::min<std::uint64_t>(size - n, info.size - offset_));
+        std::string why;
         if (want > 0) {
-            const std::size_t got = std::fread(buf + n, 1, want, file_.get());
+            const std::size_t got = file_->read(buf + n, want, why);
             produced(got);
             if (got < want) {
-                if (std::ferror(file_.get()))
+                if (!why.empty())
                     fail(ec, openai::errc::file_unreadable,
-                         "cannot read input file " + printable(info.origin) + ": " +
-                             errno_message(errno));
+                         "cannot read input file " + printable(info.origin) + ": " + why);
                 else
                     fail(ec, openai::errc::file_changed,
                          "input file " + printable(info.origin) + " changed size: ended after " +
@@ -445,16 +429,16 @@ std::size_t multipart_body::reader::read(char* buf, std::size_t size,
         }
         if (offset_ == info.size) {
             // The announced length is fixed: a file that grew cannot be sent either.
-            if (std::fgetc(file_.get()) != EOF) {
+            char extra = 0;
+            if (file_->read(&extra, 1, why) != 0) {
                 fail(ec, openai::errc::file_changed,
                      "input file " + printable(info.origin) + " changed size: longer than its " +
                          std::to_string(info.size) + " bytes");
                 return n;
             }
-            if (std::ferror(file_.get())) {
+            if (!why.empty()) {
                 fail(ec, openai::errc::file_unreadable,
-                     "cannot read input file " + printable(info.origin) + ": " +
-                         errno_message(errno));
+                     "cannot read input file " + printable(info.origin) + ": " + why);
                 return n;
             }
             file_.reset();

@@ -10,6 +10,9 @@
 //             Content-Type: image/png CRLF  CRLF  <file bytes> CRLF
 //   --B-- CRLF
 //
+// Codec opens no file: parts named by path are read through the multipart_file_system that the
+// caller passes in the options (the library's is src/api/file_reader.hpp).
+//
 // Everything that can be checked is checked by make(), before anything is sent. A body is an
 // immutable handle (cheap to copy, safe to share between threads); each open() gives an
 // independent reader from the first byte, which is how a retry replays the request.
@@ -21,7 +24,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -67,8 +69,35 @@ struct multipart_file_info {
     std::string origin; // the path, or "<memory:filename>": how messages name the file
 };
 
+/// One file being read for a body, from a multipart_file_system.
+class multipart_file_stream {
+public:
+    virtual ~multipart_file_stream() = default;
+    /// The file's size now (checked again before every pass); nullopt and the reason in `error`.
+    virtual std::optional<std::uint64_t> size(std::string& error) = 0;
+    /// Reads up to `size` bytes into `buf`. Fewer only at the end of the file or on a failure,
+    /// which puts the reason in `error`.
+    virtual std::size_t read(char* buf, std::size_t size, std::string& error) = 0;
+};
+
+/// Access to the files that parts name by path. Implementations must be safe to use from several
+/// threads at once (a body is shared, each reader opens its own stream).
+class multipart_file_system {
+public:
+    virtual ~multipart_file_system() = default;
+    /// The size of a regular file; nullopt and the reason in `error` ("no such file", "not a
+    /// regular file", or the system's).
+    virtual std::optional<std::uint64_t> regular_file_size(const std::filesystem::path& path,
+                                                           std::string& error) const = 0;
+    /// The file opened for reading; null and the system's reason in `error`.
+    virtual std::unique_ptr<multipart_file_stream> open(const std::filesystem::path& path,
+                                                        std::string& error) const = 0;
+};
+
 /// Knobs that tests and special callers need; the defaults suit everyone else.
 struct multipart_options {
+    /// Reads the parts given by path. Without it such a part is refused (errc::file_unreadable).
+    std::shared_ptr<const multipart_file_system> files;
     /// Produces a candidate boundary: 1 to 70 characters among letters, digits, '-', '_' and '.'
     /// (so that the Content-Type needs no quoting). Asked again when a candidate occurs in a field
     /// value. Empty: 32 random letters and digits (about 190 bits) after a fixed prefix.
@@ -113,7 +142,7 @@ public:
 
     /// Produces the bytes of one pass over the body. Move-only (it may hold an open file). Reads
     /// file contents straight into the caller's buffer, a chunk of at most the buffer's size at a
-    /// time; besides the stdio buffer of the one open file it holds no copy of any file. Holds a
+    /// time; besides the buffer of the one open file stream it holds no copy of any file. Holds a
     /// reference to the body's shared state, so it may outlive the multipart_body it came from.
     class reader {
     public:
@@ -137,9 +166,6 @@ public:
 
     private:
         friend class multipart_body;
-        struct file_closer {
-            void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-        };
 
         bool fail(boost::system::error_code& ec, boost::system::error_code what,
                   std::string message);
@@ -150,7 +176,7 @@ public:
         std::size_t segment_ = 0;  // index of the segment being produced
         std::uint64_t offset_ = 0; // bytes of that segment already produced
         std::uint64_t position_ = 0;
-        std::unique_ptr<std::FILE, file_closer> file_;
+        std::unique_ptr<multipart_file_stream> file_;
         boost::system::error_code error_;
         std::string error_message_;
     };

@@ -1,5 +1,7 @@
 #include "codec/retry_rules.hpp"
 
+#include "codec/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -8,20 +10,6 @@
 
 namespace openai::codec {
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return (x | 0x20) == (y | 0x20);
-           });
-}
 
 // A non-negative decimal number, possibly fractional ("1.5"); nullopt for anything else.
 std::optional<double> parse_non_negative(std::string_view s) noexcept {

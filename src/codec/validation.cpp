@@ -162,6 +162,16 @@ validation_error check_file(const image_file& f, std::string_view param, std::st
             return err_;                                                                           \
     } while (false)
 
+// The checks that close generate and edit alike: compression, partial images, and a transparent
+// background's format.
+template <class Request>
+validation_error check_output_options(const Request& r) {
+    OPENAI_CHECK(check_range(r.output_compression, "output_compression", 0, 100));
+    OPENAI_CHECK(check_range(r.partial_images, "partial_images", 0, 3));
+    OPENAI_CHECK(check_transparent(r.background, r.output_format));
+    return {};
+}
+
 const names gpt_qualities = {"low", "medium", "high", "auto"};
 const names formats = {"png", "jpeg", "webp"};
 const names background_values = {"transparent", "opaque", "auto"};
@@ -328,10 +338,7 @@ validation_error validate(const generate_request& r) {
         break;
     }
 
-    OPENAI_CHECK(check_range(r.output_compression, "output_compression", 0, 100));
-    OPENAI_CHECK(check_range(r.partial_images, "partial_images", 0, 3));
-    OPENAI_CHECK(check_transparent(r.background, r.output_format));
-    return {};
+    return check_output_options(r);
 }
 
 validation_error validate(const edit_request& r) {
@@ -427,10 +434,7 @@ validation_error validate(const edit_request& r) {
         break;
     }
 
-    OPENAI_CHECK(check_range(r.output_compression, "output_compression", 0, 100));
-    OPENAI_CHECK(check_range(r.partial_images, "partial_images", 0, 3));
-    OPENAI_CHECK(check_transparent(r.background, r.output_format));
-    return {};
+    return check_output_options(r);
 }
 
 validation_error validate(const variation_request& r) {

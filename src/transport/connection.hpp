@@ -9,8 +9,8 @@
 // to name) and a human sentence in `what`; nothing throws for I/O failures.
 #pragma once
 
+#include "codec/chunked_decoder.hpp"
 #include "transport/body_source.hpp"
-#include "transport/chunked_decoder.hpp"
 #include "transport/origin.hpp"
 #include "transport/proxy.hpp"
 #include "transport/tls_session.hpp"
@@ -162,8 +162,8 @@ private:
     boost::beast::flat_buffer read_buffer_; // response heads, and any body bytes read with them
     std::optional<response_parser> parser_;
     framing framing_ = framing::none;
-    std::uint64_t body_left_ = 0; // framing::length
-    chunked_decoder chunked_;     // framing::chunked
+    std::uint64_t body_left_ = 0;    // framing::length
+    codec::chunked_decoder chunked_; // framing::chunked
     bool body_done_ = false;
     bool bytes_after_body_ = false; // the server sent more than the body: not reusable
     unsigned immediate_reads_ = 0;

@@ -1,5 +1,6 @@
 #include "transport/proxy.hpp"
 
+#include "codec/ascii.hpp"
 #include "codec/base64.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -11,13 +12,6 @@
 
 namespace openai::transport {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::string bracketed(const std::string& host) {
     return host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -65,8 +59,7 @@ std::string proxy_endpoint::display() const {
 std::optional<proxy_endpoint> parse_proxy_url(std::string_view url, std::string& error) {
     std::string text(url);
     // Trailing whitespace is common in hand-written environment files.
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-        text.pop_back();
+    text.resize(codec::trim_right(text, " \t\n\v\f\r").size());
     if (text.find("://") == std::string::npos)
         text = "http://" + text;
     auto parsed = boost::urls::parse_absolute_uri(text);
@@ -76,7 +69,7 @@ std::optional<proxy_endpoint> parse_proxy_url(std::string_view url, std::string&
         return std::nullopt;
     }
     const auto& u = *parsed;
-    if (lower(u.scheme()) != "http") {
+    if (codec::to_lower(u.scheme()) != "http") {
         error = "proxy URL scheme '" + std::string(u.scheme()) +
                 "' is not supported (only http:// proxies, which tunnel https with CONNECT)";
         return std::nullopt;
@@ -161,7 +154,7 @@ no_proxy_list::no_proxy_list(std::string_view spec) {
                 host.remove_prefix(1);
             if (host.empty())
                 continue;
-            e.name = lower(host);
+            e.name = codec::to_lower(host);
         }
         entries_.push_back(std::move(e));
     }
@@ -172,7 +165,7 @@ bool no_proxy_list::matches(std::string_view host, std::uint16_t port) const {
         return true;
     if (entries_.empty())
         return false;
-    std::string name = lower(host);
+    std::string name = codec::to_lower(host);
     if (name.size() > 2 && name.front() == '[' && name.back() == ']')
         name = name.substr(1, name.size() - 2);
     while (!name.empty() && name.back() == '.')

@@ -15,15 +15,15 @@ using em::image_format;
 namespace {
 
 em::image_job accepted(const em::check_result& r) {
-    if (auto* e = std::get_if<em::api_error>(&r))
+    if (auto* e = std::get_if<em::error_reply>(&r))
         BOOST_TEST_FAIL("refused: " << e->message);
     return std::get<em::image_job>(r);
 }
 
 // The error, checked for the envelope's invariants.
-em::api_error refused(const em::check_result& r, std::string_view param) {
-    BOOST_TEST_REQUIRE(std::holds_alternative<em::api_error>(r), "accepted, expected " << param);
-    em::api_error e = std::get<em::api_error>(r);
+em::error_reply refused(const em::check_result& r, std::string_view param) {
+    BOOST_TEST_REQUIRE(std::holds_alternative<em::error_reply>(r), "accepted, expected " << param);
+    em::error_reply e = std::get<em::error_reply>(r);
     BOOST_TEST(e.status == 400u);
     BOOST_TEST(e.type == "invalid_request_error");
     BOOST_TEST(!e.message.empty());

@@ -10,6 +10,7 @@
 //
 // Exit status 0 when everything passed; the failures are printed.
 #include "codec/form_fields.hpp"
+#include "support/request_from_fields.hpp"
 
 #include <openai/json.hpp>
 #include <openai/validation.hpp>
@@ -384,7 +385,7 @@ void check_form(const std::string& id, const std::string& kind, const boost::jso
     for (const auto& f : fields)
         want.emplace(f.name, f.value);
     if (kind == "edit_form") {
-        auto r = openai::codec::edit_request_from_fields(fields);
+        auto r = openai::test::edit_request_from_fields(fields);
         if (!decoded_ok(id, r))
             return;
         for (const auto& f : files) {
@@ -398,7 +399,7 @@ void check_form(const std::string& id, const std::string& kind, const boost::jso
         for (const auto& f : openai::codec::form_fields(r.value))
             got.emplace(f.name, f.value);
     } else {
-        auto r = openai::codec::variation_request_from_fields(fields);
+        auto r = openai::test::variation_request_from_fields(fields);
         if (!decoded_ok(id, r))
             return;
         if (files.size() != 1 || files[0] != "image")

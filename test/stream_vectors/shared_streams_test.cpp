@@ -5,6 +5,7 @@
 #include "codec/base64.hpp"
 #include "codec/form_fields.hpp"
 #include "stream_test_support.hpp"
+#include "support/request_from_fields.hpp"
 #include "support/shared_data.hpp"
 
 #include <openai/json.hpp>
@@ -65,7 +66,7 @@ openai::edit_request edit_request_of(const json::object& request) {
         else
             fields.push_back({key, value});
     }
-    auto r = openai::codec::edit_request_from_fields(fields);
+    auto r = openai::test::edit_request_from_fields(fields);
     BOOST_TEST_REQUIRE(r.ok(), r.message);
     for (std::size_t i = 0; i < files; ++i)
         r.value.images.push_back(

@@ -1,6 +1,6 @@
 // The in-place chunked transfer-coding decoder: bodies split anywhere, extensions and trailers
 // skipped, bytes after the message reported, and malformed framing refused with a reason.
-#include "transport/chunked_decoder.hpp"
+#include "codec/chunked_decoder.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-using openai::transport::chunked_decoder;
+using openai::codec::chunked_decoder;
 
 namespace {
 

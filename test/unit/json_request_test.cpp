@@ -1,5 +1,6 @@
 // Encoding requests to JSON (and multipart text fields), and decoding them back.
 #include "codec/form_fields.hpp"
+#include "support/request_from_fields.hpp"
 
 #include <openai/json.hpp>
 
@@ -205,17 +206,17 @@ BOOST_AUTO_TEST_CASE(multipart_text_fields) {
     };
     BOOST_TEST((openai::codec::form_fields(r) == expected));
 
-    auto back = openai::codec::edit_request_from_fields(expected);
+    auto back = openai::test::edit_request_from_fields(expected);
     BOOST_TEST_REQUIRE(back.ok(), back.message);
     BOOST_TEST((openai::codec::form_fields(back.value) == expected));
     BOOST_TEST(back.value.images.empty());
 
-    auto bad = openai::codec::edit_request_from_fields({{"prompt", "p"}, {"n", "two"}});
+    auto bad = openai::test::edit_request_from_fields({{"prompt", "p"}, {"n", "two"}});
     BOOST_TEST((bad.code == openai::errc::invalid_request));
     BOOST_TEST(bad.message == "n: expected an integer, got \"two\"");
-    auto bad_bool = openai::codec::edit_request_from_fields({{"stream", "yes"}});
+    auto bad_bool = openai::test::edit_request_from_fields({{"stream", "yes"}});
     BOOST_TEST(bad_bool.message == "stream: expected true or false, got \"yes\"");
-    auto bad_int = openai::codec::edit_request_from_fields({{"partial_images", "1x"}});
+    auto bad_int = openai::test::edit_request_from_fields({{"partial_images", "1x"}});
     BOOST_TEST((bad_int.code == openai::errc::invalid_request));
 
     openai::variation_request v;
@@ -231,7 +232,7 @@ BOOST_AUTO_TEST_CASE(multipart_text_fields) {
                                       {"size", "1024x1024"},
                                       {"user", "u"}};
     BOOST_TEST((openai::codec::form_fields(v) == vexpected));
-    auto vback = openai::codec::variation_request_from_fields(vexpected);
+    auto vback = openai::test::variation_request_from_fields(vexpected);
     BOOST_TEST_REQUIRE(vback.ok(), vback.message);
     BOOST_TEST((openai::codec::form_fields(vback.value) == vexpected));
 }

@@ -2,6 +2,7 @@
 // the expected typed event with the expected image bytes (by SHA-256), error payloads become
 // API errors, and the recorded requests decode, validate and encode back to the same body.
 #include "codec/form_fields.hpp"
+#include "support/request_from_fields.hpp"
 #include "support/shared_data.hpp"
 
 #include <openai/json.hpp>
@@ -215,7 +216,7 @@ BOOST_AUTO_TEST_CASE(recorded_requests_decode_validate_and_encode_back) {
                     else
                         fields.push_back({key, value});
                 }
-                auto r = openai::codec::edit_request_from_fields(fields);
+                auto r = openai::test::edit_request_from_fields(fields);
                 BOOST_TEST_REQUIRE(r.ok(), r.message);
                 for (std::size_t i = 0; i < files; ++i)
                     r.value.images.push_back(openai::image_file::from_bytes("png"));

@@ -1,12 +1,16 @@
+#include "api/file_reader.hpp"
 #include "codec/multipart.hpp"
 
 #include <openai/error.hpp>
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -170,7 +174,7 @@ std::vector<parsed_part> parse(std::string_view body, std::string_view content_t
 }
 
 multipart_body make_ok(std::vector<multipart_field> fields, std::vector<multipart_file> files,
-                       const multipart_options& options = {}) {
+                       const multipart_options& options = openai::detail::local_file_options()) {
     boost::system::error_code ec;
     std::string message;
     auto body = multipart_body::make(std::move(fields), std::move(files), options, ec, message);
@@ -186,7 +190,7 @@ struct failure {
 };
 
 failure make_fails(std::vector<multipart_field> fields, std::vector<multipart_file> files,
-                   const multipart_options& options = {}) {
+                   const multipart_options& options = openai::detail::local_file_options()) {
     failure f;
     auto body = multipart_body::make(std::move(fields), std::move(files), options, f.ec, f.message);
     BOOST_TEST(!body.valid());
@@ -642,6 +646,62 @@ BOOST_AUTO_TEST_CASE(unreadable_files_are_named) {
     }
     fs::permissions(locked, fs::perms::owner_all);
 #endif
+}
+
+// Codec reads files only through the multipart_file_system it is given: none means no file part
+// by path, and a file system in memory serves the parts without a disk.
+struct memory_files final : openai::codec::multipart_file_system {
+    struct stream final : openai::codec::multipart_file_stream {
+        const std::string* bytes;
+        std::size_t at = 0;
+        explicit stream(const std::string* b)
+            : bytes(b) {}
+        std::optional<std::uint64_t> size(std::string&) override { return bytes->size(); }
+        std::size_t read(char* buf, std::size_t n, std::string&) override {
+            const auto k = std::min(n, bytes->size() - at);
+            std::memcpy(buf, bytes->data() + at, k);
+            at += k;
+            return k;
+        }
+    };
+    std::map<std::string, std::string> files;
+    std::optional<std::uint64_t> regular_file_size(const fs::path& p,
+                                                   std::string& error) const override {
+        const auto it = files.find(p.string());
+        if (it == files.end()) {
+            error = "no such file";
+            return std::nullopt;
+        }
+        return it->second.size();
+    }
+    std::unique_ptr<openai::codec::multipart_file_stream> open(const fs::path& p,
+                                                               std::string& error) const override {
+        const auto it = files.find(p.string());
+        if (it == files.end()) {
+            error = "no such file";
+            return nullptr;
+        }
+        return std::make_unique<stream>(&it->second);
+    }
+};
+
+BOOST_AUTO_TEST_CASE(files_are_read_only_through_the_given_file_system) {
+    const fs::path path = "/nowhere/a.png";
+    const auto none = make_fails({}, {{"image", "", std::nullopt, path}}, multipart_options{});
+    BOOST_TEST(none.ec == openai::errc::file_unreadable);
+    BOOST_TEST(contains(none.message, "no file access"), none.message);
+
+    auto files = std::make_shared<memory_files>();
+    const auto png = png_bytes(2, 3, 100);
+    files->files[path.string()] = png;
+    multipart_options options;
+    options.files = files;
+    options.boundary_generator = [] { return std::string("b"); };
+    const auto body = make_ok({}, {{"image", "", std::nullopt, path}}, options);
+    BOOST_TEST_REQUIRE(body.files().size() == 1u);
+    BOOST_TEST(body.files()[0].filename == "a.png");
+    BOOST_TEST(body.files()[0].content_type == "image/png");
+    BOOST_TEST(contains(read_all(body), png));
 }
 
 BOOST_AUTO_TEST_CASE(unsupported_types_are_refused_before_sending) {

@@ -1,5 +1,6 @@
 // The file rules checked on what the multipart writer learnt (dall-e-2's square PNG, masks), and
 // files on disk whose bytes are not what their names say.
+#include "api/file_reader.hpp"
 #include "codec/multipart.hpp"
 #include "codec/upload_rules.hpp"
 
@@ -65,7 +66,8 @@ std::vector<multipart_file_info> infos(std::vector<std::pair<std::string, std::s
                          std::make_shared<const std::string>(bytes)});
     boost::system::error_code ec;
     std::string message;
-    auto body = multipart_body::make({}, std::move(parts), ec, message);
+    auto body = multipart_body::make({}, std::move(parts), openai::detail::local_file_options(), ec,
+                                     message);
     BOOST_TEST_REQUIRE(!ec, message);
     return body.files();
 }
@@ -165,7 +167,8 @@ BOOST_AUTO_TEST_CASE(misnamed_and_truncated_files_on_disk_are_refused) {
         const auto path = dir.write(name, bytes);
         boost::system::error_code ec;
         std::string message;
-        auto body = multipart_body::make({}, {{"image", "", std::nullopt, path}}, ec, message);
+        auto body = multipart_body::make({}, {{"image", "", std::nullopt, path}},
+                                         openai::detail::local_file_options(), ec, message);
         BOOST_TEST(!body.valid(), name);
         BOOST_TEST(ec == openai::errc::unsupported_image_type, name);
         BOOST_TEST(message.find(path.string()) != std::string::npos, message);
@@ -174,7 +177,8 @@ BOOST_AUTO_TEST_CASE(misnamed_and_truncated_files_on_disk_are_refused) {
     const auto real = dir.write("actually-a-png.jpg", png(8, 8));
     boost::system::error_code ec;
     std::string message;
-    auto body = multipart_body::make({}, {{"image", "", std::nullopt, real}}, ec, message);
+    auto body = multipart_body::make({}, {{"image", "", std::nullopt, real}},
+                                     openai::detail::local_file_options(), ec, message);
     BOOST_TEST_REQUIRE(body.valid(), message);
     BOOST_TEST(body.files().at(0).content_type == "image/png");
 }

@@ -5,7 +5,7 @@
 namespace openai::emulator {
 namespace {
 
-boost::json::object error_object(const api_error& e) {
+boost::json::object error_object(const error_reply& e) {
     boost::json::object o;
     o["message"] = e.message;
     o["type"] = e.type;
@@ -14,9 +14,9 @@ boost::json::object error_object(const api_error& e) {
     return o;
 }
 
-api_error make(std::string message, std::optional<std::string> param,
-               std::optional<std::string> code) {
-    api_error e;
+error_reply make(std::string message, std::optional<std::string> param,
+                 std::optional<std::string> code) {
+    error_reply e;
     e.message = std::move(message);
     e.param = std::move(param);
     e.code = std::move(code);
@@ -25,18 +25,18 @@ api_error make(std::string message, std::optional<std::string> param,
 
 } // namespace
 
-std::string error_json(const api_error& e) {
+std::string error_json(const error_reply& e) {
     boost::json::object body;
     body["error"] = error_object(e);
     return boost::json::serialize(body);
 }
 
-std::string error_event_json(const api_error& e) {
+std::string error_event_json(const error_reply& e) {
     return error_json(e);
 }
 
-api_error error_for_status(unsigned status) {
-    api_error e;
+error_reply error_for_status(unsigned status) {
+    error_reply e;
     e.status = status;
     switch (status) {
     case 400:
@@ -92,32 +92,32 @@ api_error error_for_status(unsigned status) {
     return e;
 }
 
-api_error missing_parameter(std::string_view param) {
+error_reply missing_parameter(std::string_view param) {
     return make("Missing required parameter: '" + std::string(param) + "'.", std::string(param),
                 "missing_required_parameter");
 }
 
-api_error invalid_type(std::string_view param, std::string_view expected, std::string_view got) {
+error_reply invalid_type(std::string_view param, std::string_view expected, std::string_view got) {
     return make("Invalid type for '" + std::string(param) + "': expected " + std::string(expected) +
                     ", but got " + std::string(got) + " instead.",
                 std::string(param), "invalid_type");
 }
 
-api_error invalid_value(std::string_view param, std::string_view value,
-                        std::string_view supported) {
+error_reply invalid_value(std::string_view param, std::string_view value,
+                          std::string_view supported) {
     std::string message = "Invalid value: '" + std::string(value) + "'.";
     if (!supported.empty())
         message += " Supported values are: " + std::string(supported) + ".";
     return make(std::move(message), std::string(param), "invalid_value");
 }
 
-api_error unknown_parameter(std::string_view param) {
+error_reply unknown_parameter(std::string_view param) {
     return make("Unknown parameter: '" + std::string(param) + "'.", std::string(param),
                 "unknown_parameter");
 }
 
-api_error integer_out_of_range(std::string_view param, long long value, long long min,
-                               long long max) {
+error_reply integer_out_of_range(std::string_view param, long long value, long long min,
+                                 long long max) {
     bool above = value > max;
     return make("Invalid '" + std::string(param) + "': integer " +
                     (above ? "above maximum" : "below minimum") + " value. Expected a value " +
@@ -126,22 +126,22 @@ api_error integer_out_of_range(std::string_view param, long long value, long lon
                 std::string(param), above ? "integer_above_max_value" : "integer_below_min_value");
 }
 
-api_error invalid_json_body() {
+error_reply invalid_json_body() {
     return make("We could not parse the JSON body of your request. (HINT: This likely means you "
                 "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, "
                 "but what was sent was not valid JSON.)",
                 std::nullopt, std::nullopt);
 }
 
-api_error invalid_url(std::string_view method, std::string_view path) {
-    api_error e = make("Invalid URL (" + std::string(method) + " " + std::string(path) + ")",
-                       std::nullopt, std::nullopt);
+error_reply invalid_url(std::string_view method, std::string_view path) {
+    error_reply e = make("Invalid URL (" + std::string(method) + " " + std::string(path) + ")",
+                         std::nullopt, std::nullopt);
     e.status = 404;
     return e;
 }
 
-api_error bad_api_key(bool missing) {
-    api_error e;
+error_reply bad_api_key(bool missing) {
+    error_reply e;
     e.status = 401;
     if (missing) {
         e.message = "You didn't provide an API key. You need to provide your API key in an "

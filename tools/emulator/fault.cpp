@@ -1,17 +1,13 @@
 #include "emulator/fault.hpp"
 
+#include "codec/ascii.hpp"
+
 #include <charconv>
 
 namespace openai::emulator {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
+using codec::trim;
 
 bool parse_u64(std::string_view s, std::uint64_t& out) {
     if (s.empty())

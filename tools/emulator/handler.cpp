@@ -1,7 +1,10 @@
 #include "emulator/handler.hpp"
 
 #include "emulator/api_errors.hpp"
+#include "emulator/authentication.hpp"
+#include "emulator/introspection.hpp"
 #include "emulator/request_checks.hpp"
+#include "emulator/routing.hpp"
 #include "emulator/usage.hpp"
 
 #include <boost/json.hpp>
@@ -9,123 +12,12 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <map>
 #include <random>
 
 namespace openai::emulator {
 namespace {
 
 namespace json = boost::json;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-struct target_parts {
-    std::string path;
-    std::multimap<std::string, std::string> query;
-};
-
-target_parts split_target(std::string_view target) {
-    target_parts t;
-    auto q = target.find('?');
-    t.path = std::string(target.substr(0, q));
-    if (q == std::string_view::npos)
-        return t;
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        auto amp = rest.find('&');
-        std::string_view item = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        if (item.empty())
-            continue;
-        auto eq = item.find('=');
-        t.query.emplace(url_decode(item.substr(0, eq)), eq == std::string_view::npos
-                                                            ? std::string{}
-                                                            : url_decode(item.substr(eq + 1)));
-    }
-    return t;
-}
-
-const std::string* query_value(const target_parts& t, const std::string& name) {
-    auto it = t.query.find(name);
-    return it == t.query.end() ? nullptr : &it->second;
-}
-
-// Which API operation a path names (nullopt: none).
-struct route {
-    operation op;
-    bool azure = false;
-    std::string deployment;
-};
-
-std::optional<route> match_route(const std::string& path) {
-    static constexpr std::string_view v1 = "/v1/images/";
-    if (path.starts_with(v1)) {
-        std::string_view rest = std::string_view(path).substr(v1.size());
-        if (rest == "generations")
-            return route{operation::generate, false, {}};
-        if (rest == "edits")
-            return route{operation::edit, false, {}};
-        if (rest == "variations")
-            return route{operation::variation, false, {}};
-        return std::nullopt;
-    }
-    static constexpr std::string_view azure = "/openai/deployments/";
-    if (path.starts_with(azure)) {
-        std::string_view rest = std::string_view(path).substr(azure.size());
-        auto slash = rest.find('/');
-        if (slash == std::string_view::npos || slash == 0)
-            return std::nullopt;
-        route r{operation::generate, true, std::string(rest.substr(0, slash))};
-        std::string_view op = rest.substr(slash);
-        if (op == "/images/generations")
-            r.op = operation::generate;
-        else if (op == "/images/edits")
-            r.op = operation::edit;
-        else
-            return std::nullopt;
-        return r;
-    }
-    return std::nullopt;
-}
-
-std::string_view op_name(operation op) {
-    switch (op) {
-    case operation::edit:
-        return "edits";
-    case operation::variation:
-        return "variations";
-    case operation::generate:
-        break;
-    }
-    return "generations";
-}
-
-reply json_reply(unsigned status, const json::value& body) {
-    reply r;
-    r.status = status;
-    r.body.add(json::serialize(body));
-    return r;
-}
-
-reply error_reply(const api_error& e) {
-    reply r;
-    r.status = e.status;
-    r.body.add(error_json(e));
-    return r;
-}
 
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -141,79 +33,6 @@ void add_with_b64(byte_list& out, std::string prefix, const image_payload& img,
     out.add(img.base64);
     std::string tail = json::serialize(rest);
     out.add(tail.size() <= 2 ? std::string("\"}") : "\"," + tail.substr(1));
-}
-
-json::object headers_json(const received_request& req) {
-    json::object o;
-    for (const auto& [name, value] : req.headers) {
-        if (name == "authorization" || name == "api-key" || name == "cookie" ||
-            name == "proxy-authorization")
-            continue;
-        auto* existing = o.if_contains(name);
-        if (existing)
-            *existing = json::string(std::string(existing->get_string()) + ", " + value);
-        else
-            o[name] = value;
-    }
-    return o;
-}
-
-// The body as the log keeps it. `parsed`: the JSON body, null when it does not parse.
-json::value body_json(const received_request& req, const std::optional<json::value>& parsed) {
-    switch (req.kind) {
-    case received_request::body_kind::json: {
-        if (!parsed) {
-            json::object o;
-            o["invalid_json"] = req.json_text.substr(0, 1024);
-            return o;
-        }
-        return summarize_json(*parsed);
-    }
-    case received_request::body_kind::multipart: {
-        json::array parts;
-        for (const auto& ref : req.form.order) {
-            json::object o;
-            if (ref.file) {
-                const form_file& f = req.form.data.files[ref.index];
-                o["name"] = f.name;
-                o["filename"] = f.filename;
-                o["content_type"] =
-                    f.content_type.empty() ? json::value(nullptr) : json::value(f.content_type);
-                o["size"] = f.size;
-                o["sha256"] = f.sha256_hex();
-                if (f.info.format != image_format::unknown) {
-                    json::object img;
-                    img["format"] = to_string(f.info.format);
-                    img["width"] = f.info.width;
-                    img["height"] = f.info.height;
-                    img["has_alpha"] = f.info.has_alpha;
-                    o["image"] = std::move(img);
-                } else {
-                    o["image"] = nullptr;
-                }
-            } else {
-                const form_field& f = req.form.data.fields[ref.index];
-                o["name"] = f.name;
-                o["filename"] = nullptr;
-                o["content_type"] =
-                    f.content_type.empty() ? json::value(nullptr) : json::value(f.content_type);
-                o["size"] = f.value.size();
-                o["value"] = f.value.size() <= 4096 ? json::value(f.value)
-                                                    : summarize_json(json::value(f.value), 4096);
-            }
-            parts.push_back(std::move(o));
-        }
-        json::object o;
-        o["parts"] = std::move(parts);
-        if (!req.form.error.empty())
-            o["error"] = req.form.error;
-        return o;
-    }
-    case received_request::body_kind::other:
-    case received_request::body_kind::none:
-        break;
-    }
-    return nullptr;
 }
 
 // The URL base of this server as the client addressed it.
@@ -307,7 +126,7 @@ reply job_reply(const image_job& job, const received_request& req, emulator_stat
                          rest);
             r.events.push_back(std::move(done));
         }
-        api_error e = error_for_status(500);
+        error_reply e = error_for_status(500);
         r.stream_error_json = error_event_json(e);
         return r;
     }
@@ -349,16 +168,16 @@ reply job_reply(const image_job& job, const received_request& req, emulator_stat
 reply api_reply(const route& rt, const received_request& req, emulator_state& state,
                 std::uint64_t& tokens, bool& stream, std::optional<json::value> body) {
     if (!req.body_error.empty()) {
-        api_error e;
+        error_reply e;
         e.status = req.body_error_status;
         e.message = req.body_error;
-        return error_reply(e);
+        return to_reply(e);
     }
-    check_result result = api_error{};
+    check_result result = error_reply{};
     bool is_json = req.kind == received_request::body_kind::json;
     bool is_form = req.kind == received_request::body_kind::multipart;
     if (is_json && !body)
-        return error_reply(invalid_json_body());
+        return to_reply(invalid_json_body());
     // Azure: the deployment stands for the model when the body names none.
     const received_form* form = &req.form;
     received_form azure_form;
@@ -375,11 +194,11 @@ reply api_reply(const route& rt, const received_request& req, emulator_state& st
     const std::string* ct = req.header("content-type");
     std::string content_type = ct ? *ct : std::string("(none)");
     auto wrong_type = [&](std::string_view expected) {
-        api_error e;
+        error_reply e;
         e.message = "Invalid Content-Type '" + content_type + "': /images/" +
                     std::string(op_name(rt.op)) + " expects " + std::string(expected) + ".";
         e.code = "invalid_content_type";
-        return error_reply(e);
+        return to_reply(e);
     };
     switch (rt.op) {
     case operation::generate:
@@ -401,90 +220,18 @@ reply api_reply(const route& rt, const received_request& req, emulator_state& st
         result = check_variation(*form);
         break;
     }
-    if (auto* e = std::get_if<api_error>(&result))
-        return error_reply(*e);
+    if (auto* e = std::get_if<error_reply>(&result))
+        return to_reply(*e);
     const image_job& job = std::get<image_job>(result);
     stream = job.stream;
     try {
         return job_reply(job, req, state, tokens);
     } catch (const std::invalid_argument& ex) {
-        api_error e;
+        error_reply e;
         e.message = std::string("The emulator cannot produce this image: ") + ex.what();
         e.param = "size";
-        return error_reply(e);
+        return to_reply(e);
     }
-}
-
-bool key_matches(const std::string& a, const std::string& b) {
-    // Constant time in the length of the expected key.
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
-}
-
-// Authentication: "none" (no credential), "bearer", "api-key"; ok says whether it passes.
-std::string_view auth_scheme(const received_request& req, const emulator_state& state, bool& ok) {
-    const std::string* authz = req.header("authorization");
-    const std::string* api_key = req.header("api-key");
-    std::string_view scheme = "none";
-    std::string presented;
-    if (authz) {
-        std::string_view v = trim(*authz);
-        if (v.size() > 7 && lower(v.substr(0, 7)) == "bearer ") {
-            scheme = "bearer";
-            presented = std::string(trim(v.substr(7)));
-        } else {
-            scheme = "other";
-        }
-    } else if (api_key) {
-        scheme = "api-key";
-        presented = std::string(trim(*api_key));
-    }
-    ok = !state.opts.api_key || ((scheme == "bearer" || scheme == "api-key") &&
-                                 key_matches(presented, *state.opts.api_key));
-    return scheme;
-}
-
-reply introspection(const target_parts& t, const received_request& req, emulator_state& state) {
-    std::string_view path = t.path;
-    path.remove_prefix(std::string_view("/v1/_emulator/").size());
-    if (path == "stats" && req.method == "GET")
-        return json_reply(200, state.stats.to_json());
-    if (path.starts_with("requests")) {
-        request_log::query q;
-        if (path.starts_with("requests/"))
-            q.request_id = std::string(path.substr(9));
-        else if (path != "requests")
-            return error_reply(invalid_url(req.method, t.path));
-        if (req.method == "DELETE" && !q.request_id) {
-            state.log.clear();
-            return json_reply(200, json::object{{"cleared", true}});
-        }
-        if (req.method != "GET")
-            return error_reply(invalid_url(req.method, t.path));
-        if (auto* key = query_value(t, "fault_key"))
-            q.fault_key = *key;
-        if (auto* id = query_value(t, "request_id"))
-            q.request_id = *id;
-        if (auto* limit = query_value(t, "limit"))
-            q.limit = static_cast<std::size_t>(std::strtoull(limit->c_str(), nullptr, 10));
-        json::array found = state.log.find(q);
-        if (path.starts_with("requests/")) {
-            if (found.empty()) {
-                api_error e = invalid_url(req.method, t.path);
-                e.message = "No logged request has the id '" + *q.request_id + "'.";
-                return error_reply(e);
-            }
-            return json_reply(200, found.back());
-        }
-        json::object o;
-        o["requests"] = std::move(found);
-        return json_reply(200, o);
-    }
-    return error_reply(invalid_url(req.method, t.path));
 }
 
 } // namespace
@@ -517,40 +264,6 @@ std::string emulator_state::next_request_id() {
             id += digits[(v >> shift) & 0xf];
     }
     return id;
-}
-
-std::string url_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%' && i + 2 < s.size() &&
-                   std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-                   std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-body_policy classify(std::string_view method, std::string_view target,
-                     std::string_view content_type) {
-    body_policy p;
-    std::string ct = lower(trim(content_type.substr(0, content_type.find(';'))));
-    if (ct == "application/json")
-        p.kind = received_request::body_kind::json;
-    else if (ct == "multipart/form-data")
-        p.kind = received_request::body_kind::multipart;
-    else
-        p.kind = received_request::body_kind::other;
-    auto path = target.substr(0, target.find('?'));
-    p.heavy = method == "POST" && match_route(std::string(path)).has_value();
-    return p;
 }
 
 namespace {
@@ -632,11 +345,11 @@ handled handle_request(const received_request& req, emulator_state& state) {
         std::string error;
         auto spec = parse_fault_spec(value, error);
         if (!spec) {
-            api_error e;
+            error_reply e;
             e.message = "Invalid x-emulator-fault header: " + error;
             e.param = "x-emulator-fault";
             e.code = "invalid_fault";
-            return done(error_reply(e), 0, false);
+            return done(to_reply(e), 0, false);
         }
         header_specs.push_back(std::move(*spec));
     }
@@ -660,11 +373,11 @@ handled handle_request(const received_request& req, emulator_state& state) {
             r.content_type = img->content_type;
             r.body.add(img->bytes);
         } else {
-            api_error e;
+            error_reply e;
             e.status = 404;
             e.message = "The file '" + name + "' does not exist or its URL has expired.";
             e.code = "file_not_found";
-            r = error_reply(e);
+            r = to_reply(e);
         }
         if (out.fault)
             add_retry_headers(r, *out.fault);
@@ -673,7 +386,7 @@ handled handle_request(const received_request& req, emulator_state& state) {
 
     std::optional<route> rt = match_route(t.path);
     if (!rt || req.method != "POST")
-        return done(error_reply(invalid_url(req.method, t.path)), 0, false);
+        return done(to_reply(invalid_url(req.method, t.path)), 0, false);
     if (rt->azure) {
         json::object az;
         az["deployment"] = rt->deployment;
@@ -681,13 +394,13 @@ handled handle_request(const received_request& req, emulator_state& state) {
         az["api_version"] = version ? json::value(*version) : json::value(nullptr);
         record["azure"] = std::move(az);
         if (!version || version->empty()) {
-            api_error e;
+            error_reply e;
             e.status = 404;
             e.type = "invalid_request_error";
             e.message = "Resource not found: Azure OpenAI paths need the api-version query "
                         "parameter.";
             e.code = "404";
-            return done(error_reply(e), 0, false);
+            return done(to_reply(e), 0, false);
         }
     }
 
@@ -695,7 +408,7 @@ handled handle_request(const received_request& req, emulator_state& state) {
     record["auth"] = auth_scheme(req, state, auth_ok);
     if (!auth_ok) {
         bool missing = !req.header("authorization") && !req.header("api-key");
-        return done(error_reply(bad_api_key(missing)), 0, false);
+        return done(to_reply(bad_api_key(missing)), 0, false);
     }
 
     std::uint64_t tokens = 0;

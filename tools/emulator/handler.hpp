@@ -1,5 +1,6 @@
-// The emulator's request handling, without sockets: routing, authentication, faults, request
-// checks, images, and the reply (unary JSON or an event stream) with the API's headers.
+// The emulator's request handling, without sockets: faults, request checks, images, and the reply
+// (unary JSON or an event stream) with the API's headers, over routing (routing.hpp),
+// authentication (authentication.hpp) and introspection (introspection.hpp).
 // The server reads a request into a `received_request`, calls `handle_request`, and writes the
 // `wire_plan` of the result.
 #pragma once

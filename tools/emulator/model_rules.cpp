@@ -7,8 +7,8 @@
 namespace openai::emulator {
 namespace {
 
-api_error rule(std::string param, std::string message, std::string code = "invalid_value") {
-    api_error e;
+error_reply rule(std::string param, std::string message, std::string code = "invalid_value") {
+    error_reply e;
     e.message = std::move(message);
     e.param = std::move(param);
     e.code = std::move(code);
@@ -33,7 +33,7 @@ std::string take_string(const boost::json::object& sent, const char* name) {
     return v ? std::string(v->as_string()) : std::string();
 }
 
-std::optional<api_error> to_api_error(const validation_error& e) {
+std::optional<error_reply> to_api_error(const validation_error& e) {
     if (!e)
         return std::nullopt;
     std::string message = e.message;
@@ -46,8 +46,8 @@ std::optional<api_error> to_api_error(const validation_error& e) {
 
 } // namespace
 
-std::optional<api_error> apply_model_rules(const image_job& job, const boost::json::object& sent,
-                                           const rule_inputs& inputs) {
+std::optional<error_reply> apply_model_rules(const image_job& job, const boost::json::object& sent,
+                                             const rule_inputs& inputs) {
     validation_error verdict;
     switch (job.op) {
     case operation::generate: {

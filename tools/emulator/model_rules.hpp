@@ -26,7 +26,7 @@ struct rule_inputs {
 /// The first rule the request breaks, as the API's 400 error naming the parameter.
 /// `sent` holds the parameters the client sent (strings, integers, booleans), `job` what the
 /// emulator resolved from them.
-std::optional<api_error> apply_model_rules(const image_job& job, const boost::json::object& sent,
-                                           const rule_inputs& inputs);
+std::optional<error_reply> apply_model_rules(const image_job& job, const boost::json::object& sent,
+                                             const rule_inputs& inputs);
 
 } // namespace openai::emulator

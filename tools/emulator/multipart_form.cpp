@@ -1,5 +1,7 @@
 #include "emulator/multipart_form.hpp"
 
+#include "codec/ascii.hpp"
+
 #include <stdexcept>
 
 #include <openssl/evp.h>
@@ -76,19 +78,7 @@ form_collector::~form_collector() = default;
 namespace {
 
 bool is_text_type(std::string_view content_type) {
-    if (content_type.empty())
-        return true;
-    constexpr std::string_view text = "text/";
-    if (content_type.size() < text.size())
-        return false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = content_type[i];
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-        if (c != text[i])
-            return false;
-    }
-    return true;
+    return content_type.empty() || codec::starts_with_icase(content_type, "text/");
 }
 
 std::string label(std::string_view name) {

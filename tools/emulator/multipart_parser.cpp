@@ -1,5 +1,7 @@
 #include "emulator/multipart_parser.hpp"
 
+#include "codec/ascii.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -7,6 +9,11 @@
 
 namespace openai::emulator {
 namespace {
+
+using codec::iequals;
+using codec::is_ows;
+using codec::to_lower;
+using codec::trim;
 
 bool is_tchar(char c) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
@@ -16,33 +23,6 @@ bool is_tchar(char c) {
 
 bool is_token(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), is_tchar);
-}
-
-bool is_ows(char c) {
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_ows(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
-
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                              [](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string to_lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), lower);
-    return out;
 }
 
 // For messages: printable ASCII kept, the rest escaped, long values cut.
@@ -168,19 +148,13 @@ bool decode_ext_value(std::string_view v, std::string& out, std::string& error) 
         return false;
     }
     out.clear();
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        c = lower(c);
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    };
     for (std::size_t i = q2 + 1; i < v.size(); ++i) {
         if (v[i] != '%') {
             out += v[i];
             continue;
         }
-        const int hi = i + 2 < v.size() ? hex(v[i + 1]) : -1;
-        const int lo = hi < 0 ? -1 : hex(v[i + 2]);
+        const int hi = i + 2 < v.size() ? codec::hex_value(v[i + 1]) : -1;
+        const int lo = hi < 0 ? -1 : codec::hex_value(v[i + 2]);
         if (lo < 0) {
             error = "filename* has a malformed percent escape";
             return false;

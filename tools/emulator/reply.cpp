@@ -135,14 +135,18 @@ std::optional<reply> fault_reply(const fault_spec& fault) {
         return r;
     }
     if (fault.status) {
-        reply r;
-        api_error e = error_for_status(*fault.status);
-        r.status = e.status;
-        r.body.add(error_json(e));
+        reply r = to_reply(error_for_status(*fault.status));
         add_retry_headers(r, fault);
         return r;
     }
     return std::nullopt;
+}
+
+reply to_reply(const error_reply& e) {
+    reply r;
+    r.status = e.status;
+    r.body.add(error_json(e));
+    return r;
 }
 
 wire_plan make_wire_plan(const reply& r, const fault_spec* fault, bool keep_alive) {

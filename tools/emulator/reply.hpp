@@ -3,6 +3,7 @@
 // byte-level faults. Sans-I/O: the server only waits the delays and writes the bytes.
 #pragma once
 
+#include "emulator/api_errors.hpp"
 #include "emulator/byte_list.hpp"
 #include "emulator/fault.hpp"
 
@@ -79,6 +80,9 @@ wire_plan make_wire_plan(const reply& r, const fault_spec* fault, bool keep_aliv
 /// `close-without-response`, `html-502`, or `status=N` with the API's error body and the
 /// retry headers. Returns nullopt when the request should be served normally.
 std::optional<reply> fault_reply(const fault_spec& fault);
+
+/// An error answer: its status and the API's error envelope as the body.
+reply to_reply(const error_reply& e);
 
 /// The retry headers (`retry-after`, `retry-after-ms`, `x-should-retry`) a fault asks for.
 void add_retry_headers(reply& r, const fault_spec& fault);

@@ -168,7 +168,7 @@ const param_def* find_def(std::span<const param_def> defs, std::string_view name
 using params = std::map<std::string, json::value, std::less<>>;
 
 // Checks one value against its definition (type, enum, range); stores it.
-std::optional<api_error> accept(const param_def& def, const json::value& v, params& out) {
+std::optional<error_reply> accept(const param_def& def, const json::value& v, params& out) {
     switch (def.type) {
     case ptype::string:
         if (!v.is_string())
@@ -219,9 +219,10 @@ json::value coerce(const param_def& def, const std::string& text) {
     return json::string(text);
 }
 
-std::optional<api_error> read_json_params(const json::object& body, std::span<const param_def> defs,
-                                          std::span<const std::string_view> structural,
-                                          params& out) {
+std::optional<error_reply> read_json_params(const json::object& body,
+                                            std::span<const param_def> defs,
+                                            std::span<const std::string_view> structural,
+                                            params& out) {
     for (const auto& kv : body) {
         std::string_view name = kv.key();
         bool is_structural = false;
@@ -304,7 +305,7 @@ check_result finish(operation op, bool json_edit, const params& p, image_job job
             return missing_parameter("prompt");
         job.prompt = std::string(it->second.get_string());
         if (job.prompt.empty()) {
-            api_error e;
+            error_reply e;
             e.message = "Invalid 'prompt': string too short. Expected a string with minimum "
                         "length 1, but got an empty string instead.";
             e.param = "prompt";
@@ -343,7 +344,7 @@ check_result finish(operation op, bool json_edit, const params& p, image_job job
     if (job.width > 4096 || job.height > 4096)
         return invalid_value("size", job.size, "sizes up to 4096x4096 (emulator limit)");
     if (job.background == "transparent" && job.output_format == image_format::jpeg) {
-        api_error e;
+        error_reply e;
         e.message = "Transparent background is not supported for the 'jpeg' output format; use "
                     "'png' or 'webp'.";
         e.param = "background";
@@ -381,12 +382,12 @@ bool mime_matches(std::string_view content_type, image_format& declared) {
     return false;
 }
 
-std::optional<api_error> check_image_part(const form_file& part, std::string_view param,
-                                          std::size_t index) {
+std::optional<error_reply> check_image_part(const form_file& part, std::string_view param,
+                                            std::size_t index) {
     image_format declared = image_format::unknown;
     std::string ct = part.content_type.empty() ? "application/octet-stream" : part.content_type;
     if (!mime_matches(ct, declared)) {
-        api_error e;
+        error_reply e;
         e.message = "Invalid file '" + std::string(param) + "': unsupported mimetype ('" + ct +
                     "'). Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.";
         e.param = std::string(param);
@@ -394,7 +395,7 @@ std::optional<api_error> check_image_part(const form_file& part, std::string_vie
         return e;
     }
     if (part.info.format == image_format::unknown || !part.info.complete()) {
-        api_error e;
+        error_reply e;
         e.message = "Invalid image file or mode for " + std::string(param) + " " +
                     std::to_string(index + 1) +
                     ", please check your image file (it is not a PNG, JPEG or WebP image).";
@@ -403,7 +404,7 @@ std::optional<api_error> check_image_part(const form_file& part, std::string_vie
         return e;
     }
     if (part.info.format != declared) {
-        api_error e;
+        error_reply e;
         e.message = "Invalid file '" + std::string(param) + "': its Content-Type is '" + ct +
                     "' but it holds a " + std::string(to_string(part.info.format)) + " image.";
         e.param = std::string(param);
@@ -413,8 +414,8 @@ std::optional<api_error> check_image_part(const form_file& part, std::string_vie
     return std::nullopt;
 }
 
-api_error file_rule(std::string_view param, std::string message) {
-    api_error e;
+error_reply file_rule(std::string_view param, std::string message) {
+    error_reply e;
     e.message = std::move(message);
     e.param = std::string(param);
     e.code = "invalid_image_file";
@@ -422,10 +423,10 @@ api_error file_rule(std::string_view param, std::string message) {
 }
 
 // Reads the text fields into params; file parts must be file fields and vice versa.
-std::optional<api_error> read_form_params(const received_form& form,
-                                          std::span<const param_def> defs,
-                                          std::span<const std::string_view> file_fields,
-                                          params& out) {
+std::optional<error_reply> read_form_params(const received_form& form,
+                                            std::span<const param_def> defs,
+                                            std::span<const std::string_view> file_fields,
+                                            params& out) {
     auto is_file_field = [&](std::string_view name) {
         for (auto f : file_fields)
             if (f == name)
@@ -450,7 +451,7 @@ std::optional<api_error> read_form_params(const received_form& form,
         if (!def)
             return unknown_parameter(field.name);
         if (seen[field.name]) {
-            api_error e;
+            error_reply e;
             e.message = "Duplicate parameter: '" + field.name + "' was sent more than once.";
             e.param = field.name;
             e.code = "duplicate_parameter";
@@ -463,10 +464,10 @@ std::optional<api_error> read_form_params(const received_form& form,
     return std::nullopt;
 }
 
-std::optional<api_error> form_error(const received_form& form) {
+std::optional<error_reply> form_error(const received_form& form) {
     if (form.error.empty())
         return std::nullopt;
-    api_error e;
+    error_reply e;
     e.message = "Invalid multipart/form-data body: " + form.error;
     return e;
 }
@@ -489,8 +490,8 @@ std::optional<std::string> decode_head(std::string_view b64, std::size_t max_cha
 
 // One ImageRefParam: exactly one of image_url / file_id. Returns the probed size of a data URL
 // (0x0 for references the emulator does not fetch).
-std::optional<api_error> check_ref(const json::value& v, const std::string& path,
-                                   std::pair<std::uint32_t, std::uint32_t>& dims) {
+std::optional<error_reply> check_ref(const json::value& v, const std::string& path,
+                                     std::pair<std::uint32_t, std::uint32_t>& dims) {
     dims = {0, 0};
     if (!v.is_object())
         return invalid_type(path, "an object", kind_name(v));
@@ -501,7 +502,7 @@ std::optional<api_error> check_ref(const json::value& v, const std::string& path
     const json::value* url = o.if_contains("image_url");
     const json::value* file = o.if_contains("file_id");
     if ((url == nullptr) == (file == nullptr)) {
-        api_error e;
+        error_reply e;
         e.message = "Invalid '" + path + "': provide exactly one of 'image_url' or 'file_id'.";
         e.param = path;
         e.code = "invalid_value";
@@ -526,7 +527,7 @@ std::optional<api_error> check_ref(const json::value& v, const std::string& path
         bool base64 = meta.ends_with(";base64");
         if (comma == std::string_view::npos || !base64 ||
             !mime_matches(meta.substr(0, meta.size() - 7), declared)) {
-            api_error e;
+            error_reply e;
             e.message = "Invalid '" + path +
                         ".image_url': a data URL must be 'data:image/png|jpeg|webp;base64,...'.";
             e.param = path + ".image_url";
@@ -536,7 +537,7 @@ std::optional<api_error> check_ref(const json::value& v, const std::string& path
         auto head = decode_head(s.substr(comma + 1), 96 * 1024);
         image_info info = head ? probe(*head) : image_info{};
         if (!head || info.format != declared || !info.complete()) {
-            api_error e;
+            error_reply e;
             e.message = "Invalid '" + path +
                         ".image_url': the data URL does not hold a valid image of its type.";
             e.param = path + ".image_url";
@@ -546,7 +547,7 @@ std::optional<api_error> check_ref(const json::value& v, const std::string& path
         dims = {info.width, info.height};
         return std::nullopt;
     }
-    api_error e;
+    error_reply e;
     e.message = "Invalid '" + path + ".image_url': expected an http(s) URL or a data URL.";
     e.param = path + ".image_url";
     e.code = "invalid_image_url";
@@ -614,7 +615,7 @@ check_result check_edit_json(const json::value& body) {
         return invalid_type("images", "an array", kind_name(*images));
     const auto& arr = images->get_array();
     if (arr.empty()) {
-        api_error e;
+        error_reply e;
         e.message = "Invalid 'images': empty array. Expected an array with minimum length 1, but "
                     "got an empty array instead.";
         e.param = "images";
@@ -622,7 +623,7 @@ check_result check_edit_json(const json::value& body) {
         return e;
     }
     if (arr.size() > 16) {
-        api_error e;
+        error_reply e;
         e.message = "Invalid 'images': array too long. Expected an array with maximum length 16, "
                     "but got an array with length " +
                     std::to_string(arr.size()) + " instead.";

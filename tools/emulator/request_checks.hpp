@@ -61,7 +61,7 @@ struct image_job {
     std::string reported_size() const;
 };
 
-using check_result = std::variant<image_job, api_error>;
+using check_result = std::variant<image_job, error_reply>;
 
 check_result check_generation(const boost::json::value& body);
 check_result check_edit_json(const boost::json::value& body);

@@ -1,6 +1,7 @@
 // The only translation unit with Beast, Asio and OpenSSL streams (they are slow to compile).
 #include "emulator/server.hpp"
 
+#include "codec/ascii.hpp"
 #include "emulator/upload.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -73,13 +74,6 @@ struct in_flight_guard {
     in_flight_guard(const in_flight_guard&) = delete;
     in_flight_guard& operator=(const in_flight_guard&) = delete;
 };
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 plain_stream& tcp_layer(plain_stream& s) {
     return s;
@@ -299,11 +293,13 @@ awaitable<void> serve(Stream& s, server_context& ctx) {
         req.method = std::string(head.method_string());
         req.target = std::string(head.target());
         for (const auto& field : head)
-            req.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+            req.headers.emplace_back(codec::to_lower(field.name_string()),
+                                     std::string(field.value()));
         std::string content_type = req.header("content-type") ? *req.header("content-type") : "";
         body_policy policy = classify(req.method, req.target, content_type);
 
-        if (auto* expect = req.header("expect"); expect && lower(*expect) == "100-continue") {
+        if (auto* expect = req.header("expect");
+            expect && codec::to_lower(*expect) == "100-continue") {
             static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
             auto [wec, wn] = co_await asio::async_write(s, asio::buffer(cont), tuple_awaitable);
             (void)wn;

@@ -1,6 +1,6 @@
-#include "api/event_decoder.hpp"
+#include "codec/event_decoder.hpp"
 
-namespace openai::detail {
+namespace openai::codec {
 
 namespace {
 
@@ -12,7 +12,7 @@ bool only_blanks(std::string_view s) {
 }
 
 template <class T>
-decode_result<T> failed(codec::json_failure failure) {
+decode_result<T> failed(json_failure failure) {
     decode_result<T> out;
     out.code = failure.code;
     out.message = std::move(failure.message);
@@ -41,7 +41,7 @@ std::string event_decoder::excerpt() const {
     return head_ + "... (" + std::to_string(size_) + " bytes)";
 }
 
-bool event_decoder::finish(codec::json_document& doc, codec::json_failure& failure) {
+bool event_decoder::finish(json_document& doc, json_failure& failure) {
     if (!json_)
         json_.emplace(); // no data at all: the empty text, which is not JSON
     if (!json_->finish()) {
@@ -54,16 +54,16 @@ bool event_decoder::finish(codec::json_document& doc, codec::json_failure& failu
 
 decode_result<decoded_event> event_decoder::decode_image() {
     previous_size_ = size_;
-    codec::json_document doc;
-    codec::json_failure failure;
+    json_document doc;
+    json_failure failure;
     if (!finish(doc, failure))
         return failed<decoded_event>(std::move(failure));
-    return codec::decode_image_event(doc);
+    return decode_image_event(doc);
 }
 
 decode_result<api_error> event_decoder::decode_error() {
-    codec::json_document doc;
-    codec::json_failure failure;
+    json_document doc;
+    json_failure failure;
     if (!finish(doc, failure))
         return failed<api_error>(std::move(failure));
     return decode_error_event(doc.root);
@@ -76,4 +76,4 @@ void event_decoder::clear() noexcept {
     blank_ = true;
 }
 
-} // namespace openai::detail
+} // namespace openai::codec

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-namespace openai::transport {
+namespace openai::codec {
 
 class chunked_decoder {
 public:
@@ -54,4 +54,4 @@ private:
     std::string error_;
 };
 
-} // namespace openai::transport
+} // namespace openai::codec

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace openai::detail {
+namespace openai::codec {
 
 class event_decoder final : public sse::data_sink {
 public:
@@ -36,13 +36,13 @@ public:
 
 private:
     // Finishes the JSON text; false (and `failure`) when it is not a JSON document.
-    bool finish(codec::json_document& doc, codec::json_failure& failure);
+    bool finish(json_document& doc, json_failure& failure);
 
-    std::optional<codec::json_document_parser> json_;
+    std::optional<json_document_parser> json_;
     std::string head_; // the first bytes of the data
     std::uint64_t size_ = 0;
     std::uint64_t previous_size_ = 0; // the last decoded event's data size
     bool blank_ = true;
 };
 
-} // namespace openai::detail
+} // namespace openai::codec

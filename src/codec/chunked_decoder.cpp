@@ -1,9 +1,11 @@
-#include "transport/chunked_decoder.hpp"
+#include "codec/chunked_decoder.hpp"
+
+#include "codec/ascii.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-namespace openai::transport {
+namespace openai::codec {
 
 namespace {
 
@@ -12,16 +14,6 @@ constexpr std::size_t max_size_line = 4096;
 constexpr std::size_t max_trailer_section = 64 * 1024;
 // 15 hex digits: chunks up to 2^60 bytes, far beyond any body we accept, and no overflow.
 constexpr unsigned max_size_digits = 15;
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 } // namespace
 
@@ -134,4 +126,4 @@ chunked_decoder::result chunked_decoder::decode(char* data, std::size_t size) {
     return out;
 }
 
-} // namespace openai::transport
+} // namespace openai::codec
