@@ -203,7 +203,7 @@ private:
             for (const auto& img : response.data) {
                 if (!img.bytes)
                     continue;
-                const auto name = image_file_name(++k, image_extension(*img.bytes, response));
+                const auto name = image_file_name(++k, image_extension(*img.bytes).value_or("bin"));
                 write_file_atomically(dir, name, *img.bytes);
                 files.push_back(item.id + "/" + name);
             }
