@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <filesystem>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct runner_options {
     double requests_per_minute = 0; // 0: no limit
     double images_per_minute = 0;   // 0: no limit
     std::chrono::milliseconds grace{std::chrono::seconds{30}};
+    // Called (on a file thread) after each record reached the manifest: the contact sheet.
+    std::function<void()> on_record;
 };
 
 struct run_outcome {
