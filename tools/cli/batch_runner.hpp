@@ -14,8 +14,8 @@
 #include <chrono>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 namespace openai::cli::batch {

@@ -237,8 +237,7 @@ std::vector<json::object> latest_records(std::string_view text) {
     return out;
 }
 
-std::string render_contact_sheet(const std::vector<json::object>& records,
-                                 std::string_view title) {
+std::string render_contact_sheet(const std::vector<json::object>& records, std::string_view title) {
     std::size_t ok = 0, failed = 0, cancelled = 0, unknown = 0;
     std::vector<std::string> failed_ids;
     for (const auto& r : records) {
