@@ -153,13 +153,15 @@ int run_image_command(const parsed_arguments& args, session& s, const std::strin
         return refused ? 2 : 1;
     }
 
+    // Taken stems move on to STEM-2, STEM-3, ... as streamed results do.
+    const auto free = free_stem(out_dir, stem);
     std::vector<fs::path> files;
     std::size_t url_index = 0;
     try {
         for (const auto& img : response.data) {
             if (img.bytes) {
                 const auto extension = extension_or_throw(*img.bytes, keep_unknown);
-                auto path = write_new_file(out_dir, stem, extension, *img.bytes);
+                auto path = write_new_file(out_dir, free, extension, *img.bytes);
                 if (!s.json) {
                     std::cout << "wrote " << path.string() << " (" << img.bytes->size() << " bytes"
                               << (extension == "bin" ? ", not an image" : "") << ")\n"
