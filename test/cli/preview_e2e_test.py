@@ -424,6 +424,13 @@ def case_pipes(cli):
     p = run([cli, "preview", image, "--preview", "sixel"], env=env)
     check(re.search(rb'\x1bP0;1;0q"1;1;\d+;\d+#0;2;', p.stdout) and
           p.stdout.endswith(b"\x1b\\\n"), "no Sixel picture")
+    # A picture that cannot be decoded: a note, never a failure.
+    broken = os.path.join(work, "broken.png")
+    with open(broken, "wb") as f:
+        f.write(open(image, "rb").read()[:200])
+    p = run([cli, "preview", broken, "--preview", "blocks"], env=env)
+    check(p.returncode == 0 and b"(no preview: " in p.stderr and b"\x1b" not in p.stdout,
+          f"a broken picture: {p.returncode} {p.stderr}")
     p = run([cli, "preview", os.path.join(work, "missing.png")], env=env)
     check(p.returncode == 1 and b"missing.png" in p.stderr, "a missing file is not an error")
     print("preview: no key, no network; Kitty, iTerm2 and Sixel output")
