@@ -544,7 +544,9 @@ def case_browser(cli, emulator, artifacts, chromium):
         print("SKIP: chromium is not installed (Debian package chromium; ./dev deps installs it)")
         return SKIP
     work = tempfile.mkdtemp(prefix="preview-browser-")
-    emu = subprocess.Popen([emulator, "--port", "0", "--fault", "prompt-contains=[fail];status=500"],
+    seen = set()
+    emu = subprocess.Popen([emulator, "--port", "0", "--latency-ms", "400", "--fault",
+                            "prompt-contains=[fail];status=500"],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         ready = emu.stdout.readline().decode()
@@ -569,9 +571,23 @@ def case_browser(cli, emulator, artifacts, chromium):
         run_dir = os.path.join(work, "run")
         env = plain_env()
         env["OPENAI_API_KEY"] = "sk-test"
-        p = run([cli, "batch", batch_file, "--out", run_dir, "--base-url", m.group(1) + "/v1",
-                 "--max-retries", "0"], env=env, timeout=300)
-        check(p.returncode == 1, f"batch exit {p.returncode} (two lines fail): {p.stderr}")
+        # One request at a time, each taking 400 ms: the page is read while the run goes on.
+        proc = subprocess.Popen([cli, "batch", batch_file, "--out", run_dir, "--base-url",
+                                 m.group(1) + "/v1", "--max-retries", "0", "--concurrency", "1"],
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        index = os.path.join(run_dir, "index.html")
+        while proc.poll() is None:
+            if os.path.exists(index):
+                text = open(index, encoding="utf-8").read()
+                check(text.endswith("</html>\n"), "a reader saw half a page")
+                seen.add(text.count("<article "))
+            time.sleep(0.05)
+        _, err = proc.communicate(timeout=60)
+        check(proc.returncode == 1, f"batch exit {proc.returncode} (two lines fail): {err}")
+        # One invalid line is there from the start; finished requests must show up before the end.
+        check(any(1 < n < len(lines) for n in seen),
+              f"the page was not kept current during the run (line counts seen: {sorted(seen)})")
     finally:
         emu.terminate()
         emu.wait(timeout=30)
@@ -637,7 +653,8 @@ def case_browser(cli, emulator, artifacts, chromium):
                             "--screenshot=" + shot, "file://" + index])
     check(os.path.exists(shot) and open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n",
           "no screenshot")
-    print(f"browser: {len(lines)} lines, every image loaded, failures marked; screenshot {shot}")
+    print(f"browser: page kept current during the run (lines seen: {sorted(seen)}); "
+          f"{len(lines)} lines, every image loaded, failures marked; screenshot {shot}")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
