@@ -42,6 +42,8 @@ void add_output_options(option_spec& spec) {
 }
 
 std::string result_stem(const parsed_arguments& args, const std::string& prompt) {
+    // Checked here too, so that a bad --preview is refused before anything starts.
+    preview::parse_preview_mode(args.value("preview").value_or("auto"));
     if (auto name = args.value("name"))
         return checked_stem(*name);
     return file_stem(prompt);

@@ -53,7 +53,7 @@ void read_shared_request_options(const parsed_arguments& args, Request& req) {
 void add_output_options(option_spec& spec);
 
 // The stem of the files of a result: --name STEM (checked: throws usage_error) or one made from
-// `prompt` (file_stem).
+// `prompt` (file_stem). Also refuses a bad --preview MODE (usage_error).
 std::string result_stem(const parsed_arguments& args, const std::string& prompt);
 
 // The help lines of those options.
