@@ -6,6 +6,7 @@
 #include "batch_report.hpp"
 #include "batch_runner.hpp"
 #include "commands.hpp"
+#include "contact_sheet.hpp"
 #include "session.hpp"
 
 #include <openai/client.hpp>
@@ -28,6 +29,7 @@ namespace {
 
 const char* const batch_help =
     R"(usage: openai-images batch FILE.jsonl --out DIR [OPTIONS]
+       openai-images batch report DIR
 
 Runs every line of FILE.jsonl (or - for standard input) as a generation request, in the API's
 own field names, with an optional "id":
@@ -37,6 +39,8 @@ own field names, with an optional "id":
 
 Images go to DIR/<id>/image-1.png, image-2.png, ...; DIR/results.jsonl gets one JSON record per
 line as it finishes: status ("ok", "error", "cancelled"), files, usage, request id, or the error.
+DIR/index.html, a contact sheet of the run (one static page: thumbnails, prompts, statuses,
+errors; filter by status), is kept current as results arrive; `batch report DIR` rebuilds it.
 A bad line (invalid JSON, unknown member, invalid parameters) is recorded as an error and the
 others go on. Exit status: 0 when every line succeeded, 1 otherwise, 2 for usage errors, 130
 when interrupted.
@@ -130,6 +134,17 @@ int run_batch(const std::vector<std::string>& raw) {
             std::fputs(batch_help, stdout);
             return 0;
         }
+    if (!rest.empty() && rest.front() == "report") {
+        if (rest.size() != 2)
+            throw usage_error("usage: openai-images batch report DIR");
+        const std::filesystem::path dir = rest[1];
+        if (!std::filesystem::exists(dir / "results.jsonl"))
+            throw std::runtime_error("'" + (dir / "results.jsonl").string() +
+                                     "' does not exist: not the --out DIR of a batch run");
+        const auto lines = batch::write_contact_sheet(dir);
+        std::cout << "wrote " << (dir / "index.html").string() << " (" << lines << " lines)\n";
+        return 0;
+    }
     const std::string input_path = take_input_path(rest, spec);
     const parsed_arguments args(rest, spec);
 
@@ -191,6 +206,8 @@ int run_batch(const std::vector<std::string>& raw) {
                       manifest_path.string() + " are not records; ignored");
 
     batch::manifest_writer manifest(manifest_path, truncate_to);
+    batch::contact_sheet_updater sheet(options.out_dir, std::chrono::milliseconds{500});
+    options.on_record = [&sheet] { sheet.record_added(); };
     batch::progress_counts counts;
     counts.total = items.size();
     std::vector<batch::batch_item> runnable;
@@ -209,6 +226,7 @@ int run_batch(const std::vector<std::string>& raw) {
         if (!item.ok()) {
             const auto record = batch::invalid_record(item);
             manifest.append(record);
+            sheet.record_added();
             ++counts.failed;
             report.record(record, counts, std::nullopt);
             continue;
@@ -217,7 +235,9 @@ int run_batch(const std::vector<std::string>& raw) {
     }
 
     const auto started = std::chrono::steady_clock::now();
+    sheet.flush(); // the page exists from the start (earlier runs' lines, invalid lines)
     auto outcome = batch::run_items(session.config, options, runnable, manifest, report, counts);
+    sheet.flush();
     report.summary(outcome.counts, std::chrono::steady_clock::now() - started, outcome.interrupted,
                    outcome.not_started, manifest_path.string());
     if (outcome.fatal)

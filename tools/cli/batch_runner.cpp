@@ -1,6 +1,7 @@
 #include "batch_runner.hpp"
 
 #include "batch_pacing.hpp"
+#include "contact_sheet.hpp"
 #include "output.hpp"
 
 #include <openai/client.hpp>
@@ -203,7 +204,7 @@ private:
             for (const auto& img : response.data) {
                 if (!img.bytes)
                     continue;
-                const auto name = image_file_name(++k, image_extension(*img.bytes, response));
+                const auto name = image_file_name(++k, image_extension(*img.bytes).value_or("bin"));
                 write_file_atomically(dir, name, *img.bytes);
                 files.push_back(item.id + "/" + name);
             }
@@ -212,8 +213,12 @@ private:
             record = cancelled_record(item, t);
         } else {
             record = error_record(item, info, t);
+            record["error"].as_object()["outcome"] = to_string(info.outcome);
         }
+        describe_request(record, item);
         manifest_.append(record);
+        if (options_.on_record)
+            options_.on_record();
         return record;
     }
 

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 namespace openai::cli::batch {
@@ -25,6 +26,8 @@ struct runner_options {
     double requests_per_minute = 0; // 0: no limit
     double images_per_minute = 0;   // 0: no limit
     std::chrono::milliseconds grace{std::chrono::seconds{30}};
+    // Called (on a file thread) after each record reached the manifest: the contact sheet.
+    std::function<void()> on_record;
 };
 
 struct run_outcome {

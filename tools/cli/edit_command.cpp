@@ -134,16 +134,17 @@ int run_edit(const std::vector<std::string>& raw) {
         return 0;
     }
     auto req = build_edit(args);
+    const auto stem = result_stem(args, req.prompt); // a bad --name is refused before anything
     auto session = make_session(args);
     if (args.flag("stream"))
         return run_stream_command(
-            session, req.prompt, args.value("out").value_or("."),
+            args, session, stem,
             [req](openai::images images, error_info& info) -> boost::asio::awaitable<image_stream> {
                 auto [ec, stream] = co_await images.edit_stream(
                     req, info, boost::asio::as_tuple(boost::asio::deferred));
                 co_return std::move(stream);
             });
-    return run_image_command(args, session, file_stem(req.prompt),
+    return run_image_command(args, session, stem,
                              [&req](const openai::images& images, error_info& info) -> call_result {
                                  co_return co_await images.edit(
                                      req, info, boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -157,9 +158,9 @@ int run_variation(const std::vector<std::string>& raw) {
         return 0;
     }
     auto req = build_variation(args);
+    const auto stem = result_stem(args, "variation " + req.image.path().stem().string());
     auto session = make_session(args);
-    return run_image_command(args, session,
-                             file_stem("variation " + req.image.path().stem().string()),
+    return run_image_command(args, session, stem,
                              [&req](const openai::images& images, error_info& info) -> call_result {
                                  co_return co_await images.create_variation(
                                      req, info, boost::asio::as_tuple(boost::asio::use_awaitable));

@@ -81,17 +81,18 @@ int run_generate(const std::vector<std::string>& raw) {
         return 0;
     }
     auto req = build_request(args);
+    const auto stem = result_stem(args, req.prompt); // a bad --name is refused before anything
     auto session = make_session(args);
     if (args.flag("stream"))
         return run_stream_command(
-            session, req.prompt, args.value("out").value_or("."),
+            args, session, stem,
             [req](openai::images images, error_info& info) -> boost::asio::awaitable<image_stream> {
                 auto [ec, stream] = co_await images.generate_stream(
                     req, info, boost::asio::as_tuple(boost::asio::deferred));
                 co_return std::move(stream);
             });
     return run_image_command(
-        args, session, file_stem(req.prompt),
+        args, session, stem,
         [&req](const openai::images& images, error_info& info)
             -> boost::asio::awaitable<std::tuple<boost::system::error_code, images_response>> {
             co_return co_await images.generate(req, info,

@@ -10,6 +10,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <tuple>
@@ -47,11 +48,23 @@ void read_shared_request_options(const parsed_arguments& args, Request& req) {
         req.output_compression = *v;
 }
 
-// Adds --out DIR and --download (fetch URL results to --out) to a command's spec.
+// Adds --out DIR, --download (fetch URL results to --out), --name STEM, --keep-unknown and
+// --preview MODE to a command's spec.
 void add_output_options(option_spec& spec);
+
+// The stem of the files of a result: --name STEM (checked: throws usage_error) or one made from
+// `prompt` (file_stem). Also refuses a bad --preview MODE (usage_error).
+std::string result_stem(const parsed_arguments& args, const std::string& prompt);
 
 // The help lines of those options.
 extern const char* const output_help;
+
+// A file's bytes for a preview (at most 64 MiB + 1: the decoder refuses larger ones).
+std::string read_for_preview(const std::filesystem::path& file);
+
+struct not_an_image;
+// The error of a result that is no image, as text on stderr or a JSON line on stdout.
+void report_not_an_image(const not_an_image& e, bool json);
 
 // Makes the call; completes with its error code (the facts of a failure in `info`).
 using image_call =

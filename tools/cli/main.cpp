@@ -24,6 +24,8 @@ commands:
   variation  variations of an image, dall-e-2 (POST /images/variations)
   sse-dump   decode a captured event stream on stdin into JSON lines
   batch      run a JSONL file of generation requests: concurrent, rate-limited, resumable
+             (batch report DIR: rebuild DIR/index.html, the run's contact sheet)
+  preview    show saved PNG/JPEG/WebP files in the terminal (no key, no network)
   help       show this text (also: openai-images COMMAND --help)
   version    print the version
 
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
             return openai::cli::run_sse_dump(args);
         if (command == "batch")
             return openai::cli::run_batch(args);
+        if (command == "preview")
+            return openai::cli::run_preview(args);
         if (command == "help" || command == "--help" || command == "-h") {
             std::fputs(usage_text, stdout);
             return 0;

@@ -1,7 +1,12 @@
 #include "output.hpp"
 
+#include "arguments.hpp"
+
+#include <openai/image_format.hpp>
+
 #include <boost/json/array.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -18,16 +23,80 @@ namespace openai::cli {
 
 namespace fs = std::filesystem;
 
-std::string image_extension(std::string_view b, const images_response& response) {
-    if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8))
-        return "png";
-    if (b.size() >= 3 && b.substr(0, 3) == std::string_view("\xff\xd8\xff", 3))
-        return "jpeg";
-    if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP")
-        return "webp";
-    if (response.output_format)
-        return std::string(response.output_format->view());
-    return "png";
+std::optional<std::string> image_extension(std::string_view bytes) {
+    if (auto f = detect_image_format(bytes))
+        return std::string(to_string(*f));
+    return std::nullopt;
+}
+
+namespace {
+
+std::string describe_bytes(std::string_view bytes, std::uint64_t size) {
+    std::string out = std::to_string(size) + " byte" + (size == 1 ? "" : "s") +
+                      " that are no PNG, JPEG or WebP image";
+    if (bytes.empty())
+        return out;
+    const auto head = bytes.substr(0, 16);
+    out += " (first bytes:";
+    char hex[4];
+    for (char c : head) {
+        std::snprintf(hex, sizeof hex, " %02x",
+                      static_cast<unsigned>(static_cast<unsigned char>(c)));
+        out += hex;
+    }
+    out += " \"";
+    for (char c : head)
+        out += std::isprint(static_cast<unsigned char>(c)) ? c : '.';
+    out += "\")";
+    return out;
+}
+
+} // namespace
+
+not_an_image::not_an_image(std::string_view bytes, std::optional<std::uint64_t> total_size)
+    : std::runtime_error("the server returned " +
+                         describe_bytes(bytes, total_size.value_or(bytes.size())) +
+                         "; nothing was saved (--keep-unknown saves such results as .bin)") {}
+
+std::string extension_or_throw(std::string_view bytes, bool keep_unknown) {
+    if (auto ext = image_extension(bytes))
+        return *ext;
+    if (keep_unknown)
+        return "bin";
+    throw not_an_image(bytes);
+}
+
+std::string checked_stem(const std::string& name) {
+    const auto refuse = [&](const std::string& why) {
+        throw usage_error("--name '" + name + "' is not usable: " + why);
+    };
+    if (name.empty())
+        refuse("it is empty");
+    if (name.find('/') != std::string::npos || name.find('\\') != std::string::npos)
+        refuse("a name, not a path: no '/' or '\\' (use --out DIR for the folder)");
+    if (name == "." || name == "..")
+        refuse("'.' and '..' are not file names");
+    if (name.size() > 200)
+        refuse("longer than 200 bytes");
+    for (char c : name)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            refuse("it contains control characters");
+    return name;
+}
+
+std::string free_stem(const fs::path& dir, const std::string& stem) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        names.push_back(it->path().filename().string());
+    for (int i = 1; i < 10000; ++i) {
+        auto candidate = i == 1 ? stem : stem + "-" + std::to_string(i);
+        const auto prefix = candidate + ".";
+        if (std::none_of(names.begin(), names.end(),
+                         [&](const std::string& n) { return n.starts_with(prefix); }))
+            return candidate;
+    }
+    throw std::runtime_error("no free file name for '" + stem + "' in '" + dir.string() + "'");
 }
 
 std::string file_stem(std::string_view prompt) {

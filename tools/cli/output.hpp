@@ -7,16 +7,38 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace openai::cli {
 
-// "png", "jpeg" or "webp" from the image's magic bytes, else the response's output_format, else
-// "png".
-std::string image_extension(std::string_view bytes, const images_response& response);
+// "png", "jpeg" or "webp" from the image's magic bytes (openai::detect_image_format), never from
+// the response's fields; std::nullopt for bytes that are no known image.
+std::optional<std::string> image_extension(std::string_view bytes);
+
+// Bytes that are no PNG, JPEG or WebP image came back where an image was expected. what() says
+// what came back: its size and first bytes.
+struct not_an_image : std::runtime_error {
+    // `bytes`: the result, or its head when `total_size` gives the whole size.
+    explicit not_an_image(std::string_view bytes, std::optional<std::uint64_t> total_size = {});
+};
+
+// The extension to save `bytes` under: image_extension(), or "bin" when `keep_unknown` (the
+// caller says so), else throws not_an_image.
+std::string extension_or_throw(std::string_view bytes, bool keep_unknown);
+
+// --name STEM checked: a plain file name stem (not empty, no '/' or '\\', not "." or "..", no
+// control characters, at most 200 bytes). Throws usage_error saying why otherwise.
+std::string checked_stem(const std::string& name);
+
+// The first of STEM, STEM-2, STEM-3, ... that no file in `dir` uses yet (as STEM.EXT or
+// STEM.partial-K.EXT): the stem every file of one result shares, partial images included.
+std::string free_stem(const std::filesystem::path& dir, const std::string& stem);
 
 // A file name stem from the prompt ("a-lighthouse-at-dawn") plus a timestamp, so that runs never
 // collide; at most ~40 characters of the prompt.

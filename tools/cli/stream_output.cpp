@@ -1,6 +1,8 @@
 #include "stream_output.hpp"
 
+#include "image_command.hpp"
 #include "output.hpp"
+#include "preview_display.hpp"
 
 #include <openai/client.hpp>
 #include <openai/error.hpp>
@@ -57,13 +59,6 @@ std::string human_bytes(std::uint64_t n) {
     else
         std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(n) / (1024 * 1024));
     return text;
-}
-
-// "png", "jpeg" or "webp" from the bytes, else the event's output_format.
-std::string extension_of(const image_event& ev) {
-    images_response hint;
-    std::visit([&](const auto& e) { hint.output_format = e.output_format; }, ev);
-    return image_extension(image_bytes(ev), hint);
 }
 
 // The event's JSON as the API sent it, without the image (which went to a file).
@@ -142,13 +137,16 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
         const auto index = partial_image_index(*ev);
         const auto stem =
             index ? options.stem + ".partial-" + std::to_string(*index) : options.stem;
-        const auto path =
-            write_new_file(options.out_dir, stem, extension_of(*ev), image_bytes(*ev));
+        const auto extension = extension_or_throw(image_bytes(*ev), options.keep_unknown);
+        const auto path = write_new_file(options.out_dir, stem, extension, image_bytes(*ev));
         result.files.push_back(path);
         if (is_completed(*ev))
             result.completed = true;
         if (line)
             line->clear();
+        const bool show = !options.json && options.display != nullptr && extension != "bin";
+        if (show)
+            options.display->erase_replaceable(); // the previous partial image's preview
         if (options.json) {
             auto out = event_line(*ev, path);
             if (is_completed(*ev))
@@ -157,8 +155,10 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
         } else {
             std::cout << "wrote " << path.string() << " (" << image_bytes(*ev).size() << " bytes"
                       << (index ? ", partial image " + std::to_string(*index) : std::string())
-                      << ")\n"
+                      << (extension == "bin" ? ", not an image" : "") << ")\n"
                       << std::flush;
+            if (show)
+                options.display->show(image_bytes(*ev), /*replaceable=*/index.has_value());
             if (const auto* usage = event_usage(*ev))
                 std::cout << "usage: " << usage->total_tokens << " tokens (" << usage->input_tokens
                           << " in, " << usage->output_tokens << " out)\n";
@@ -169,15 +169,20 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
     co_return result;
 }
 
-int run_stream_command(const session& s, const std::string& prompt,
-                       const std::filesystem::path& out_dir, stream_opener open) {
+int run_stream_command(const parsed_arguments& args, const session& s, const std::string& stem,
+                       stream_opener open) {
+    auto display = preview::display::from_arguments(args, s.json);
     asio::io_context ioc;
     openai::client client(ioc.get_executor(), s.config);
     stream_output_options options;
-    options.out_dir = out_dir;
-    options.stem = file_stem(prompt);
+    options.out_dir = args.value("out").value_or(".");
+    // One stem for the partial images and the final one, chosen before the first is written.
+    options.stem = free_stem(options.out_dir, stem);
     options.json = s.json;
     options.progress = !s.json && ::isatty(STDERR_FILENO) == 1;
+    options.keep_unknown = args.flag("keep-unknown");
+    if (display.active())
+        options.display = &display;
     error_info open_error;
     stream_result result;
     std::string request_id;
@@ -193,8 +198,14 @@ int run_stream_command(const session& s, const std::string& prompt,
         },
         [&](std::exception_ptr e) { failure = e; });
     ioc.run();
-    if (failure)
-        std::rethrow_exception(failure); // e.g. a file that could not be written
+    if (failure) {
+        try {
+            std::rethrow_exception(failure); // e.g. a file that could not be written
+        } catch (const not_an_image& e) {
+            report_not_an_image(e, s.json);
+            return 1;
+        }
+    }
     const error_info& error = open_error ? open_error : result.error;
     if (error) {
         if (s.json)
