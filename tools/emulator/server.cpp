@@ -1,6 +1,7 @@
 // The only translation unit with Beast, Asio and OpenSSL streams (they are slow to compile).
 #include "emulator/server.hpp"
 
+#include "emulator/generation_pace.hpp"
 #include "emulator/upload.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -52,9 +53,13 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // stops are destroyed with the io_context, and their guards touch these counters.
 struct server_context {
     explicit server_context(emulator_state& s)
-        : state(s) {}
+        : state(s)
+        , latencies(s.opts)
+        , slots(s.opts.max_concurrent_generations) {}
 
     emulator_state& state;
+    latency_sampler latencies;
+    generation_slots slots; // --max-concurrent-generations
     asio::io_context* ioc = nullptr;
     asio::thread_pool* workers = nullptr;
     std::optional<ssl::context> tls;
@@ -108,6 +113,28 @@ awaitable<void> graceful_close(Stream& s) {
     sock.shutdown(tcp::socket::shutdown_send, ec);
     sock.close(ec);
 }
+
+// Waits for a generation slot (--max-concurrent-generations), first come first served.
+awaitable<void> acquire_generation_slot(server_context& ctx) {
+    auto ex = co_await asio::this_coro::executor;
+    co_await asio::async_initiate<decltype(use_awaitable), void()>(
+        [&ctx, ex](auto handler) {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            auto resume = [h, ex] { asio::post(ex, std::move(*h)); };
+            if (ctx.slots.acquire(resume))
+                resume();
+        },
+        use_awaitable);
+}
+
+// Gives the slot back when the generation's response is written (or abandoned).
+struct generation_slot_guard {
+    generation_slots* slots = nullptr;
+    ~generation_slot_guard() {
+        if (slots)
+            slots->release();
+    }
+};
 
 awaitable<void> sleep_for(std::chrono::milliseconds d) {
     if (d.count() <= 0)
@@ -326,6 +353,17 @@ awaitable<void> serve(Stream& s, server_context& ctx) {
         } else {
             h = handle_request(req, ctx.state);
         }
+        // A generation (an image request answered 2xx): its latency varies by the jitter, and
+        // it waits for a slot when the emulated service is at capacity; the slot is held until
+        // its last byte is written, streamed events included.
+        generation_slot_guard slot;
+        if (policy.heavy && h.r.status / 100 == 2) {
+            h.r.latency = ctx.latencies.draw(h.r.latency);
+            if (ctx.slots.limited()) {
+                co_await acquire_generation_slot(ctx);
+                slot.slots = &ctx.slots;
+            }
+        }
         wire_plan plan = make_wire_plan(h.r, h.fault ? &*h.fault : nullptr, keep_alive);
         if (h.r.stream)
             ctx.state.stats.stream_opened();
@@ -492,6 +530,7 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
     ioc.run();
     for (auto& t : threads)
         t.join();
+    ctx.slots.close(); // queued generations are dropped with the io_context, never woken
     if (control) {
         std::lock_guard lock(control->mutex_);
         control->stop_ = nullptr; // the io_context it posts to is going away
