@@ -12,5 +12,6 @@ int run_edit(const std::vector<std::string>& args);
 int run_variation(const std::vector<std::string>& args);
 int run_sse_dump(const std::vector<std::string>& args);
 int run_batch(const std::vector<std::string>& args);
+int run_loadtest(const std::vector<std::string>& args);
 
 } // namespace openai::cli

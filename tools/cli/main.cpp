@@ -24,6 +24,8 @@ commands:
   variation  variations of an image, dall-e-2 (POST /images/variations)
   sse-dump   decode a captured event stream on stdin into JSON lines
   batch      run a JSONL file of generation requests: concurrent, rate-limited, resumable
+  loadtest   load-test an Images API service: closed or open loop, latency per phase from the
+             intended start, --json/--csv/--plot, an --slo gate
   help       show this text (also: openai-images COMMAND --help)
   version    print the version
 
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
             return openai::cli::run_sse_dump(args);
         if (command == "batch")
             return openai::cli::run_batch(args);
+        if (command == "loadtest")
+            return openai::cli::run_loadtest(args);
         if (command == "help" || command == "--help" || command == "-h") {
             std::fputs(usage_text, stdout);
             return 0;
