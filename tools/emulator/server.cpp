@@ -114,17 +114,20 @@ awaitable<void> graceful_close(Stream& s) {
     sock.close(ec);
 }
 
-// Waits for a generation slot (--max-concurrent-generations), first come first served.
+// Waits for a generation slot (--max-concurrent-generations), first come first served. The
+// wake function may run on any thread: it marks the grant and cancels the wait on this
+// coroutine's strand (posted, so it lands after the wait started if it had not yet).
 awaitable<void> acquire_generation_slot(server_context& ctx) {
     auto ex = co_await asio::this_coro::executor;
-    co_await asio::async_initiate<decltype(use_awaitable), void()>(
-        [&ctx, ex](auto handler) {
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            auto resume = [h, ex] { asio::post(ex, std::move(*h)); };
-            if (ctx.slots.acquire(resume))
-                resume();
-        },
-        use_awaitable);
+    auto timer = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
+    auto granted = std::make_shared<std::atomic<bool>>(false);
+    if (ctx.slots.acquire([timer, granted, ex] {
+            granted->store(true);
+            asio::post(ex, [timer] { timer->cancel(); });
+        }))
+        co_return;
+    while (!granted->load())
+        co_await timer->async_wait(tuple_awaitable);
 }
 
 // Gives the slot back when the generation's response is written (or abandoned).
