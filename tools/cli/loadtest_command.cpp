@@ -181,8 +181,9 @@ std::string run_line(const lt::run_options& o, const lt::workload& w, const std:
 }
 
 boost::json::object run_json(const lt::run_options& o, const lt::workload& w,
-                             const parsed_arguments& args) {
+                             const parsed_arguments& args, const std::string& base_url) {
     boost::json::object run;
+    run["base_url"] = base_url;
     run["operation"] = w.edit ? "edit" : "generate";
     run["stream"] = w.stream;
     run["mode"] = o.mode == lt::run_options::loop::closed ? "closed" : "open";
@@ -275,8 +276,9 @@ int run_loadtest(const std::vector<std::string>& raw) {
         lt::write_plot(*plot, result.records, result.stats, result.origin);
 
     if (session.json) {
-        std::cout << boost::json::serialize(
-                         lt::summary_json(result.stats, run_json(options, work, args), verdicts))
+        std::cout << boost::json::serialize(lt::summary_json(
+                         result.stats, run_json(options, work, args, session.config.base_url),
+                         verdicts))
                   << '\n';
     } else {
         std::cout << lt::format_report(result.stats,
