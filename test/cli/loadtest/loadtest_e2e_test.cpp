@@ -208,6 +208,22 @@ BOOST_AUTO_TEST_CASE(latency_from_the_intended_start_shows_the_queue) {
                    0.01);
 }
 
+// The emulator's --max-concurrent-generations: four clients at once against a capacity of one
+// take turns, so eight 200 ms generations take at least 1.6 s (without the limit: about 0.4 s).
+BOOST_AUTO_TEST_CASE(emulator_capacity_serialises_generations) {
+    emulator_process emu({"--latency-ms", "200", "--max-concurrent-generations", "1"});
+    workspace ws;
+    auto r =
+        loadtest(ws, "capacity",
+                 {"--prompt", "turns", "--concurrency", "4", "--requests", "8", "--json"}, &emu);
+    BOOST_TEST_REQUIRE(r.status == 0);
+    const auto s = parse_summary(r.out);
+    BOOST_TEST(num(s.at("requests").at("ok")) == 8);
+    BOOST_TEST(s.at("window_s").to_number<double>() >= 1.6);
+    // The queue is on the server: the service time includes it.
+    BOOST_TEST(num(histogram(s, "service_complete").at("max_us")) >= 400000);
+}
+
 // Open loop, constant arrivals: rate x duration intended starts, exactly; a warm-up adds its own
 // and is excluded from the results; a step schedule adds its steps up.
 BOOST_AUTO_TEST_CASE(constant_open_loop_starts_rate_times_duration_requests) {
