@@ -60,7 +60,7 @@ public:
 
     /// The value at percentile `q` (0..100): the smallest bucket whose cumulative count reaches
     /// ceil(q / 100 * count()) (at least 1), reported as the middle of that bucket, clamped to
-    /// [min(), max()]. percentile(100) is max(); zero when empty.
+    /// [min(), max()]; the first rank is min() and the last max(), exactly. Zero when empty.
     duration percentile(double q) const noexcept;
 
     /// One non-empty bucket: the values in [lower, upper) microseconds, `count` of them.

@@ -112,6 +112,11 @@ latency_histogram::duration latency_histogram::percentile(double q) const noexce
         q = 0.0;
     auto rank = static_cast<std::uint64_t>(std::ceil(q / 100.0 * static_cast<double>(count_)));
     rank = std::clamp<std::uint64_t>(rank, 1, count_);
+    // The extremes are known exactly: the first and last ranks need no bucket.
+    if (rank == count_)
+        return duration(static_cast<std::int64_t>(max_));
+    if (rank == 1)
+        return duration(static_cast<std::int64_t>(min_));
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < counts_.size(); ++i) {
         seen += counts_[i];

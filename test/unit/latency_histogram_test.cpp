@@ -100,6 +100,20 @@ BOOST_AUTO_TEST_CASE(percentiles_stay_within_the_stated_relative_error) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(the_first_and_last_ranks_are_exact) {
+    latency_histogram h; // 1'000'000 and 1'003'000 share a bucket 8192 µs wide
+    BOOST_TEST_REQUIRE(h.bucket_index(1'000'000) == h.bucket_index(1'003'000));
+    h.record_us(1'000'000);
+    h.record_us(1'003'000);
+    BOOST_TEST(h.percentile(99.9).count() == 1'003'000); // rank 2 of 2: the max
+    BOOST_TEST(h.percentile(50).count() == 1'000'000);   // rank 1 of 2: the min
+    for (int i = 0; i < 98; ++i)
+        h.record_us(1'001'000);
+    BOOST_TEST(h.percentile(99.9).count() == 1'003'000); // rank 100 of 100
+    const auto p99 = h.percentile(99).count();           // rank 99: the bucket's middle
+    BOOST_TEST(std::abs(p99 - 1'001'000) <= 1'001'000 * h.relative_error());
+}
+
 BOOST_AUTO_TEST_CASE(records_durations_in_microseconds) {
     latency_histogram h;
     h.record(std::chrono::nanoseconds(1500)); // 1 µs (truncated)
