@@ -36,6 +36,25 @@ BOOST_AUTO_TEST_CASE(defaults) {
     BOOST_TEST(o.payload_bytes == 0u);
     BOOST_TEST(o.faults.empty());
     BOOST_TEST(o.url_ttl.count() == 3'600'000);
+    BOOST_TEST(o.latency_jitter.count() == 0);
+    BOOST_TEST(o.max_concurrent_generations == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(latency_distribution_and_capacity) {
+    em::options o = ok({"--latency-ms", "200", "--latency-jitter-ms", "50",
+                        "--latency-distribution=exponential", "--max-concurrent-generations", "3"});
+    BOOST_TEST(o.latency.count() == 200);
+    BOOST_TEST(o.latency_jitter.count() == 50);
+    BOOST_TEST((o.latency_distribution == em::options::jitter_distribution::exponential));
+    BOOST_TEST(o.max_concurrent_generations == 3u);
+    BOOST_TEST((ok({"--latency-distribution", "uniform"}).latency_distribution ==
+                em::options::jitter_distribution::uniform));
+    BOOST_TEST(bad({"--latency-distribution", "gamma"}).find("not uniform or exponential") !=
+               std::string::npos);
+    BOOST_TEST(bad({"--latency-jitter-ms", "-5"}).find("--latency-jitter-ms") != std::string::npos);
+    BOOST_TEST(bad({"--max-concurrent-generations", "x"}).find("--max-concurrent-generations") !=
+               std::string::npos);
+    BOOST_TEST(em::usage_text().find("--max-concurrent-generations") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(every_flag) {

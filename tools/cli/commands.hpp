@@ -13,5 +13,6 @@ int run_variation(const std::vector<std::string>& args);
 int run_sse_dump(const std::vector<std::string>& args);
 int run_batch(const std::vector<std::string>& args);
 int run_preview(const std::vector<std::string>& args);
+int run_loadtest(const std::vector<std::string>& args);
 
 } // namespace openai::cli

@@ -26,6 +26,8 @@ commands:
   batch      run a JSONL file of generation requests: concurrent, rate-limited, resumable
              (batch report DIR: rebuild DIR/index.html, the run's contact sheet)
   preview    show saved PNG/JPEG/WebP files in the terminal (no key, no network)
+  loadtest   load-test an Images API service: closed or open loop, latency per phase from the
+             intended start, --json/--csv/--plot, an --slo gate
   help       show this text (also: openai-images COMMAND --help)
   version    print the version
 
@@ -58,6 +60,8 @@ int main(int argc, char** argv) {
             return openai::cli::run_batch(args);
         if (command == "preview")
             return openai::cli::run_preview(args);
+        if (command == "loadtest")
+            return openai::cli::run_loadtest(args);
         if (command == "help" || command == "--help" || command == "-h") {
             std::fputs(usage_text, stdout);
             return 0;

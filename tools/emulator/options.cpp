@@ -27,6 +27,12 @@ Prints one line when ready: "listening on http(s)://HOST:PORT".
   --api-key KEY               require this key (Bearer or api-key header); default: any
   --threads N                 io_context threads (default 1)
   --latency-ms N              delay before every response head (default 0)
+  --latency-jitter-ms N       add a random 0..N ms (uniform) to each generation's latency
+  --latency-distribution D    uniform (default), or exponential: the extra is exponential with
+                              mean N ms (a long tail)
+  --max-concurrent-generations N
+                              serve at most N generations at once; later ones queue, first come
+                              first served, before their latency starts (default 0: no limit)
   --partial-interval-ms N     delay before every stream event (default 0)
   --payload-bytes N           make each image about N bytes (default: natural size)
   --fault SPEC                inject a fault into every request (repeatable; see README)
@@ -109,6 +115,23 @@ parse_outcome parse_options(const std::vector<std::string>& args) {
             if (auto e = number(n, big))
                 return fail(*e);
             o.latency = std::chrono::milliseconds(n);
+        } else if (flag == "--latency-jitter-ms") {
+            if (auto e = number(n, big))
+                return fail(*e);
+            o.latency_jitter = std::chrono::milliseconds(n);
+        } else if (flag == "--latency-distribution") {
+            if (!value(v))
+                return fail("--latency-distribution needs uniform or exponential");
+            if (v == "uniform")
+                o.latency_distribution = options::jitter_distribution::uniform;
+            else if (v == "exponential")
+                o.latency_distribution = options::jitter_distribution::exponential;
+            else
+                return fail("--latency-distribution: '" + v + "' is not uniform or exponential");
+        } else if (flag == "--max-concurrent-generations") {
+            if (auto e = number(n, 1'000'000))
+                return fail(*e);
+            o.max_concurrent_generations = static_cast<std::size_t>(n);
         } else if (flag == "--partial-interval-ms") {
             if (auto e = number(n, big))
                 return fail(*e);

@@ -24,6 +24,14 @@ struct options {
     unsigned threads = 1;
     /// Time before each response head (an emulated generation time).
     std::chrono::milliseconds latency{0};
+    /// How each generation's latency varies above `latency`: a random extra of up to (uniform)
+    /// or on average (exponential) this much. 0: every generation takes exactly `latency`.
+    std::chrono::milliseconds latency_jitter{0};
+    enum class jitter_distribution { uniform, exponential };
+    jitter_distribution latency_distribution = jitter_distribution::uniform;
+    /// Generations (image requests answered 2xx) served at once; the rest queue in arrival order
+    /// before their latency starts, like a service at capacity. 0: no limit.
+    std::size_t max_concurrent_generations = 0;
     /// Time before each event of a stream.
     std::chrono::milliseconds partial_interval{0};
     /// Each image about this many bytes (0: natural size).

@@ -2,6 +2,7 @@
 #include "emulator/server.hpp"
 
 #include "codec/ascii.hpp"
+#include "emulator/generation_pace.hpp"
 #include "emulator/upload.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -53,9 +54,13 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // stops are destroyed with the io_context, and their guards touch these counters.
 struct server_context {
     explicit server_context(emulator_state& s)
-        : state(s) {}
+        : state(s)
+        , latencies(s.opts)
+        , slots(s.opts.max_concurrent_generations) {}
 
     emulator_state& state;
+    latency_sampler latencies;
+    generation_slots slots; // --max-concurrent-generations
     asio::io_context* ioc = nullptr;
     asio::thread_pool* workers = nullptr;
     std::optional<ssl::context> tls;
@@ -102,6 +107,31 @@ awaitable<void> graceful_close(Stream& s) {
     sock.shutdown(tcp::socket::shutdown_send, ec);
     sock.close(ec);
 }
+
+// Waits for a generation slot (--max-concurrent-generations), first come first served. The
+// wake function may run on any thread: it marks the grant and cancels the wait on this
+// coroutine's strand (posted, so it lands after the wait started if it had not yet).
+awaitable<void> acquire_generation_slot(server_context& ctx) {
+    auto ex = co_await asio::this_coro::executor;
+    auto timer = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
+    auto granted = std::make_shared<std::atomic<bool>>(false);
+    if (ctx.slots.acquire([timer, granted, ex] {
+            granted->store(true);
+            asio::post(ex, [timer] { timer->cancel(); });
+        }))
+        co_return;
+    while (!granted->load())
+        co_await timer->async_wait(tuple_awaitable);
+}
+
+// Gives the slot back when the generation's response is written (or abandoned).
+struct generation_slot_guard {
+    generation_slots* slots = nullptr;
+    ~generation_slot_guard() {
+        if (slots)
+            slots->release();
+    }
+};
 
 awaitable<void> sleep_for(std::chrono::milliseconds d) {
     if (d.count() <= 0)
@@ -322,6 +352,17 @@ awaitable<void> serve(Stream& s, server_context& ctx) {
         } else {
             h = handle_request(req, ctx.state);
         }
+        // A generation (an image request answered 2xx): its latency varies by the jitter, and
+        // it waits for a slot when the emulated service is at capacity; the slot is held until
+        // its last byte is written, streamed events included.
+        generation_slot_guard slot;
+        if (policy.heavy && h.r.status / 100 == 2) {
+            h.r.latency = ctx.latencies.draw(h.r.latency);
+            if (ctx.slots.limited()) {
+                co_await acquire_generation_slot(ctx);
+                slot.slots = &ctx.slots;
+            }
+        }
         wire_plan plan = make_wire_plan(h.r, h.fault ? &*h.fault : nullptr, keep_alive);
         if (h.r.stream)
             ctx.state.stats.stream_opened();
@@ -488,6 +529,7 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
     ioc.run();
     for (auto& t : threads)
         t.join();
+    ctx.slots.close(); // queued generations are dropped with the io_context, never woken
     if (control) {
         std::lock_guard lock(control->mutex_);
         control->stop_ = nullptr; // the io_context it posts to is going away
