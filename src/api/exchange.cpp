@@ -218,8 +218,9 @@ asio::awaitable<error_info> exchange(client_impl& client, const prepared_request
         head_parts.target = request.path;
     } else {
         head_parts.target = client.base().path + request.path;
-        if (!client.base().query.empty())
-            head_parts.target += "?" + client.base().query;
+        if (!client.base().query.empty()) // after request_options::extra_query, if any
+            head_parts.target +=
+                (request.path.find('?') == std::string::npos ? "?" : "&") + client.base().query;
     }
     // For the attempt hook: a result URL's query may hold a signature, so it is left out.
     const std::string logged_path = request.origin

@@ -73,7 +73,7 @@ asio::awaitable<call_outcome> run_call(std::shared_ptr<client_impl> client, imag
                                        request_options options) {
     call_outcome outcome;
     prepared_request request;
-    outcome.first = prepare(*client, call, false, request);
+    outcome.first = prepare(*client, call, false, options, request);
     if (outcome.first.code)
         co_return outcome;
     response_metadata meta;

@@ -22,7 +22,7 @@ asio::awaitable<error_info> run_open(std::shared_ptr<client_impl> client,
                                      std::shared_ptr<stream_state> state, images_call call,
                                      request_options options) {
     prepared_request request;
-    auto err = prepare(*client, call, true, request);
+    auto err = prepare(*client, call, true, options, request);
     if (err)
         co_return err;
     const auto idle = options.timeouts.value_or(client->config().timeouts).stream_idle;

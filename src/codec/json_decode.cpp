@@ -1,6 +1,7 @@
 // The decoders of <openai/json.hpp>: DOM walks that tolerate unknown members and nulls, and
 // name the path of anything of the wrong type.
 #include "codec/base64.hpp"
+#include "codec/field_codec.hpp"
 #include "codec/json_document.hpp"
 #include "codec/json_read.hpp"
 
@@ -344,22 +345,8 @@ api_error read_error_event(const boost::json::value& root) {
 
 generate_request read_generate_request(const boost::json::value& root) {
     const auto& o = read_object(root, root_path);
-    const auto& p = root_path;
     generate_request r;
-    r.prompt = read_string(o, "prompt", p).value_or("");
-    r.model = read_open<model_tag>(o, "model", p);
-    r.n = read_int(o, "n", p);
-    r.quality = read_open<image_quality_tag>(o, "quality", p);
-    r.response_format = read_open<response_format_tag>(o, "response_format", p);
-    r.output_format = read_open<output_format_tag>(o, "output_format", p);
-    r.output_compression = read_int(o, "output_compression", p);
-    r.stream = read_bool(o, "stream", p);
-    r.partial_images = read_int(o, "partial_images", p);
-    r.size = read_open<image_size_tag>(o, "size", p);
-    r.moderation = read_open<moderation_tag>(o, "moderation", p);
-    r.background = read_open<image_background_tag>(o, "background", p);
-    r.style = read_open<image_style_tag>(o, "style", p);
-    r.user = read_string(o, "user", p);
+    decode_fields(o, r, bodies::json, root_path);
     return r;
 }
 
@@ -390,20 +377,7 @@ edit_request read_edit_request(const boost::json::value& root) {
     }
     if (const auto* mask = find_member(o, "mask"))
         r.mask = read_reference(*mask, p.member("mask"));
-    r.prompt = read_string(o, "prompt", p).value_or("");
-    r.model = read_open<model_tag>(o, "model", p);
-    r.n = read_int(o, "n", p);
-    r.size = read_open<image_size_tag>(o, "size", p);
-    r.quality = read_open<image_quality_tag>(o, "quality", p);
-    r.response_format = read_open<response_format_tag>(o, "response_format", p);
-    r.output_format = read_open<output_format_tag>(o, "output_format", p);
-    r.output_compression = read_int(o, "output_compression", p);
-    r.background = read_open<image_background_tag>(o, "background", p);
-    r.input_fidelity = read_open<input_fidelity_tag>(o, "input_fidelity", p);
-    r.moderation = read_open<moderation_tag>(o, "moderation", p);
-    r.stream = read_bool(o, "stream", p);
-    r.partial_images = read_int(o, "partial_images", p);
-    r.user = read_string(o, "user", p);
+    decode_fields(o, r, bodies::json, p);
     return r;
 }
 

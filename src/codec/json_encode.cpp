@@ -1,6 +1,7 @@
 // The encoders of <openai/json.hpp>. Members are written in the spec's order, unset optionals
 // are left out, and image bytes are base64-encoded straight into the JSON string.
 #include "codec/base64.hpp"
+#include "codec/field_codec.hpp"
 
 #include <openai/json.hpp>
 
@@ -67,26 +68,12 @@ boost::json::object event_common(const Event& ev) {
 
 boost::json::object to_json(const generate_request& r) {
     boost::json::object o;
-    o["prompt"] = std::string_view(r.prompt);
-    put(o, "model", r.model);
-    put(o, "n", r.n);
-    put(o, "quality", r.quality);
-    put(o, "response_format", r.response_format);
-    put(o, "output_format", r.output_format);
-    put(o, "output_compression", r.output_compression);
-    put(o, "stream", r.stream);
-    put(o, "partial_images", r.partial_images);
-    put(o, "size", r.size);
-    put(o, "moderation", r.moderation);
-    put(o, "background", r.background);
-    put(o, "style", r.style);
-    put(o, "user", r.user);
+    codec::encode_fields(o, r, bodies::json);
     return o;
 }
 
 boost::json::object to_json(const edit_request& r) {
     boost::json::object o;
-    put(o, "model", r.model);
     boost::json::array images;
     images.reserve(r.images.size());
     for (std::size_t i = 0; i < r.images.size(); ++i)
@@ -95,20 +82,7 @@ boost::json::object to_json(const edit_request& r) {
     o["images"] = std::move(images);
     if (r.mask)
         o["mask"] = reference_json(as_reference(*r.mask, "mask"));
-    o["prompt"] = std::string_view(r.prompt);
-    put(o, "n", r.n);
-    put(o, "quality", r.quality);
-    put(o, "input_fidelity", r.input_fidelity);
-    put(o, "size", r.size);
-    put(o, "user", r.user);
-    put(o, "output_format", r.output_format);
-    put(o, "output_compression", r.output_compression);
-    put(o, "moderation", r.moderation);
-    put(o, "background", r.background);
-    put(o, "stream", r.stream);
-    put(o, "partial_images", r.partial_images);
-    // Not in the JSON body schema (GPT image models refuse it); sent only when asked for.
-    put(o, "response_format", r.response_format);
+    codec::encode_fields(o, r, bodies::json);
     return o;
 }
 
