@@ -142,7 +142,8 @@ public:
                     std::forward<CompletionToken>(token));
     }
 
-    // POST /images/variations (dall-e-2).
+    // POST /images/variations (dall-e-2). Legacy: DALL-E 2 was retired on 2026-05-12; an edit
+    // replaces it (see variation_request).
     template <class CompletionToken = boost::asio::deferred_t>
     requires detail::not_call_argument<CompletionToken>
     auto create_variation(variation_request request, CompletionToken&& token = {}) const {

@@ -142,8 +142,10 @@ struct request_fields<edit_request> {
         make_field(&R::n, "n", both, 1, 10),
         make_field(&R::size, "size", both),
         make_field(&R::quality, "quality", both, field_values::quality),
-        // Not in the JSON body's schema (GPT image models refuse it); sent when asked for.
-        make_field(&R::response_format, "response_format", both, field_values::response_format),
+        // Multipart only: the JSON body's schema has no response_format (JSON edits are for GPT
+        // image models, which always return base64); validation refuses it on a JSON edit.
+        make_field(&R::response_format, "response_format", bodies::form,
+                   field_values::response_format),
         make_field(&R::output_format, "output_format", both, field_values::output_format),
         make_field(&R::output_compression, "output_compression", both, 0, 100),
         make_field(&R::background, "background", both, field_values::background),

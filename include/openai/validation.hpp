@@ -19,12 +19,14 @@
 //   gpt-image-1-mini;
 // - values of the closed enumerations (quality per model, output_format, background, ...) for
 //   known models;
-// - background=transparent needs output_format png or webp, and output_compression needs
-//   output_format jpeg or webp (png, the default, is lossless): both checked for every model;
+// - background=transparent needs output_format png or webp, and output_compression other than
+//   its default 100 needs output_format jpeg or webp (png, the default, is lossless; 100 is
+//   accepted with png because the spec's own example sends it): both checked for every model;
 // - edits: 1..16 images (dall-e-2: exactly one, and never image references), no dall-e-3, files
 //   and references not mixed, in-memory and on-disk sizes below 50 MB (GPT image) or 4 MB
-//   (dall-e-2, and every mask); `moderation` only in a JSON edit (image references): the
-//   multipart edit endpoint has no such parameter and the API refuses it;
+//   (dall-e-2, and every mask); `moderation` only in a JSON edit (image references) and
+//   `response_format` only in a multipart one: each body's schema lacks the other's, and the
+//   API refuses a parameter its body does not have;
 // - variations: dall-e-2 only, its sizes.
 //
 // DALL-E 2 and 3 were retired on 2026-05-12: their rules stay for servers that still serve them.

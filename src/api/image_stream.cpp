@@ -176,8 +176,9 @@ bool stream_state::on_event(next_outcome& out) {
         return true;
     }
     switch (decoded.value.kind) {
-    case event_kind::unknown:
-        return false; // a newer event type: skip it
+    case event_kind::unknown: // a newer event type: delivered as an unknown_event
+        out.second = std::move(decoded.value.event);
+        return true;
     case event_kind::error:
         fail_api(out, std::move(decoded.value.error));
         return true;

@@ -25,48 +25,50 @@ using call_outcome = std::pair<error_info, images_response>;
 
 // Decodes a 2xx JSON body incrementally: base64 images are decoded as their text arrives, so
 // the body is never held whole.
-body_reader decode_into(images_response& out, std::uint64_t max_body, unsigned images) {
-    return
-        [&out, max_body, images](transport::lease& lease, const http::fields&, int,
-                                 const transport::deadline& limit) -> asio::awaitable<body_result> {
-            body_result result;
-            images_response_parser parser;
-            if (const auto length = lease->body_length())
-                parser.expect_body_size(*length, images);
-            std::unique_ptr<char[]> chunk(new char[read_chunk]);
-            std::uint64_t total = 0;
-            error_code ec;
-            std::string what;
-            bool parser_ok = true;
-            while (!lease->body_done()) {
-                const auto n = co_await lease->read_body(chunk.get(), read_chunk, limit, ec, what);
-                if (ec)
-                    co_return body_read_failure(ec, std::move(what));
-                total += n;
-                if (total > max_body) {
-                    lease->close();
-                    result.error.code = errc::body_too_large;
-                    result.error.message = "response body exceeds the configured maximum of " +
-                                           std::to_string(max_body) + " bytes";
-                    co_return result;
-                }
-                if (!parser.write(std::string_view(chunk.get(), n))) {
-                    parser_ok = false;
-                    lease->close(); // the rest of the body is unread
-                    break;
-                }
-            }
-            if (parser_ok)
-                lease->finish_exchange();
-            auto decoded = parser.finish();
-            if (!decoded.ok()) {
-                result.error.code = decoded.code;
-                result.error.message = "cannot decode the response: " + decoded.message;
+body_reader decode_into(images_response& out, std::uint64_t max_body, unsigned images,
+                        bool keep_unknown) {
+    return [&out, max_body, images,
+            keep_unknown](transport::lease& lease, const http::fields&, int,
+                          const transport::deadline& limit) -> asio::awaitable<body_result> {
+        body_result result;
+        images_response_parser parser;
+        parser.keep_unknown_fields(keep_unknown);
+        if (const auto length = lease->body_length())
+            parser.expect_body_size(*length, images);
+        std::unique_ptr<char[]> chunk(new char[read_chunk]);
+        std::uint64_t total = 0;
+        error_code ec;
+        std::string what;
+        bool parser_ok = true;
+        while (!lease->body_done()) {
+            const auto n = co_await lease->read_body(chunk.get(), read_chunk, limit, ec, what);
+            if (ec)
+                co_return body_read_failure(ec, std::move(what));
+            total += n;
+            if (total > max_body) {
+                lease->close();
+                result.error.code = errc::body_too_large;
+                result.error.message = "response body exceeds the configured maximum of " +
+                                       std::to_string(max_body) + " bytes";
                 co_return result;
             }
-            out = std::move(decoded.value);
+            if (!parser.write(std::string_view(chunk.get(), n))) {
+                parser_ok = false;
+                lease->close(); // the rest of the body is unread
+                break;
+            }
+        }
+        if (parser_ok)
+            lease->finish_exchange();
+        auto decoded = parser.finish();
+        if (!decoded.ok()) {
+            result.error.code = decoded.code;
+            result.error.message = "cannot decode the response: " + decoded.message;
             co_return result;
-        };
+        }
+        out = std::move(decoded.value);
+        co_return result;
+    };
 }
 
 asio::awaitable<call_outcome> run_call(std::shared_ptr<client_impl> client, images_call call,
@@ -79,8 +81,9 @@ asio::awaitable<call_outcome> run_call(std::shared_ptr<client_impl> client, imag
     response_metadata meta;
     // How many images the body should hold: each image buffer is sized from it once.
     const int images = std::visit([](const auto& r) { return r.n.value_or(1); }, call);
-    auto reader = decode_into(outcome.second, client->config().max_body_size,
-                              images > 0 ? static_cast<unsigned>(images) : 1u);
+    auto reader =
+        decode_into(outcome.second, client->config().max_body_size,
+                    images > 0 ? static_cast<unsigned>(images) : 1u, options.keep_unknown_fields);
     outcome.first = co_await exchange(*client, request, options, reader, meta);
     outcome.second.meta = std::move(meta);
     co_return outcome;

@@ -25,6 +25,7 @@ asio::awaitable<error_info> run_open(std::shared_ptr<client_impl> client,
     auto err = prepare(*client, call, true, options, request);
     if (err)
         co_return err;
+    state->keep_unknown_fields(options.keep_unknown_fields);
     const auto idle = options.timeouts.value_or(client->config().timeouts).stream_idle;
     // Nothing of the body is read here: the stream reads it when next() asks.
     body_reader hand_over = [&state,

@@ -87,16 +87,32 @@ boost::json::object to_json(const edit_request& r) {
 }
 
 boost::json::object to_json(const image_usage& u) {
+    // Counts the server did not send are not written (absent stays absent, never zero).
     boost::json::object o;
-    o["total_tokens"] = u.total_tokens;
-    o["input_tokens"] = u.input_tokens;
-    o["output_tokens"] = u.output_tokens;
-    o["input_tokens_details"] = {{"text_tokens", u.input_tokens_details.text_tokens},
-                                 {"image_tokens", u.input_tokens_details.image_tokens}};
-    if (u.output_tokens_details)
-        o["output_tokens_details"] = {{"image_tokens", u.output_tokens_details->image_tokens},
-                                      {"text_tokens", u.output_tokens_details->text_tokens}};
+    put(o, "total_tokens", u.total_tokens);
+    put(o, "input_tokens", u.input_tokens);
+    put(o, "output_tokens", u.output_tokens);
+    const auto& in = u.input_tokens_details;
+    if (in.text_tokens || in.image_tokens) {
+        boost::json::object d;
+        put(d, "text_tokens", in.text_tokens);
+        put(d, "image_tokens", in.image_tokens);
+        o["input_tokens_details"] = std::move(d);
+    }
+    if (u.output_tokens_details) {
+        boost::json::object d;
+        put(d, "image_tokens", u.output_tokens_details->image_tokens);
+        put(d, "text_tokens", u.output_tokens_details->text_tokens);
+        o["output_tokens_details"] = std::move(d);
+    }
     return o;
+}
+
+// Members kept with keep_unknown_fields go back out as they came (the modelled ones win).
+static void put_unknown(boost::json::object& o, const boost::json::object& unknown) {
+    for (const auto& kv : unknown)
+        if (!o.contains(kv.key()))
+            o[kv.key()] = kv.value();
 }
 
 boost::json::object to_json(const image& img) {
@@ -105,12 +121,13 @@ boost::json::object to_json(const image& img) {
         o["b64_json"] = base64_string(*img.bytes);
     put(o, "url", img.url);
     put(o, "revised_prompt", img.revised_prompt);
+    put_unknown(o, img.unknown_fields);
     return o;
 }
 
 boost::json::object to_json(const images_response& r) {
     boost::json::object o;
-    o["created"] = r.created;
+    put(o, "created", r.created);
     boost::json::array data;
     data.reserve(r.data.size());
     for (const auto& img : r.data)
@@ -122,23 +139,29 @@ boost::json::object to_json(const images_response& r) {
     put(o, "quality", r.quality);
     if (r.usage)
         o["usage"] = to_json(*r.usage);
+    put_unknown(o, r.unknown_fields);
     return o;
 }
 
 boost::json::object to_json(const image_event& ev) {
     return std::visit(
         [](const auto& e) {
-            auto o = event_common(e);
             using E = std::decay_t<decltype(e)>;
-            if constexpr (requires { e.partial_image_index; }) {
-                o["partial_image_index"] = e.partial_image_index;
+            if constexpr (std::is_same_v<E, unknown_event>) {
+                return e.data;
             } else {
-                static_assert(std::is_same_v<E, image_gen_completed_event> ||
-                              std::is_same_v<E, image_edit_completed_event>);
-                if (e.usage)
-                    o["usage"] = to_json(*e.usage);
+                auto o = event_common(e);
+                if constexpr (requires { e.partial_image_index; }) {
+                    o["partial_image_index"] = e.partial_image_index;
+                } else {
+                    static_assert(std::is_same_v<E, image_gen_completed_event> ||
+                                  std::is_same_v<E, image_edit_completed_event>);
+                    if (e.usage)
+                        o["usage"] = to_json(*e.usage);
+                }
+                put_unknown(o, e.unknown_fields);
+                return o;
             }
-            return o;
         },
         ev);
 }

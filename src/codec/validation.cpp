@@ -138,13 +138,14 @@ validation_error check_transparent(const std::optional<image_background>& backgr
     return {};
 }
 
-// Lossy compression needs a lossy format; png (also the default) has none.
+// Lossy compression needs a lossy format; png (also the default) has none. 100, the default,
+// asks for nothing and stays accepted with png: the spec's own JSON edit example sends it.
 validation_error check_compression_format(const std::optional<int>& compression,
                                           const std::optional<output_format>& format) {
-    if (compression &&
+    if (compression && *compression != 100 &&
         !(format && (*format == output_formats::jpeg || *format == output_formats::webp)))
         return fail("output_compression",
-                    "output_compression needs output_format jpeg or webp, got " +
+                    "output_compression other than 100 needs output_format jpeg or webp, got " +
                         (format ? "\"" + format->str() + "\"" : std::string("none (png)")));
     return {};
 }
@@ -420,6 +421,10 @@ validation_error validate(const edit_request& r) {
         return fail("moderation", "moderation is not a parameter of multipart edits (uploaded "
                                   "files); send the images as references (image_url or file_id, "
                                   "a JSON body) to set it");
+    // Likewise the JSON body has no response_format (its GPT image models return base64).
+    if (json_body && r.response_format)
+        return fail("response_format", "response_format is not a parameter of JSON edits (image "
+                                       "references); GPT image models always return base64");
 
     if (r.model && r.model->empty())
         return fail("model", "model must not be empty (leave it unset for the API's default)");

@@ -262,7 +262,7 @@ int corpus() {
         r.n = 1;
         r.size = openai::sizes::s1024x1024;
         r.quality = openai::qualities::high;
-        r.output_format = openai::output_formats::webp; // output_compression needs jpeg or webp
+        r.output_format = openai::output_formats::png;
         r.output_compression = 100;
         r.background = openai::backgrounds::transparent;
         r.input_fidelity = openai::input_fidelities::high;

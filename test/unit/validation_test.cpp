@@ -221,6 +221,14 @@ BOOST_AUTO_TEST_CASE(gpt_image_generation) {
                      "output_compression"},
                     {"output_compression without a format (png)",
                      [](G& r) { r.output_compression = 50; }, "output_compression"},
+                    {"output_compression 100 (the default) with png",
+                     [](G& r) {
+                         r.output_compression = 100;
+                         r.output_format = openai::output_formats::png;
+                     },
+                     ""},
+                    {"output_compression 100 without a format",
+                     [](G& r) { r.output_compression = 100; }, ""},
                     {"quality xhigh is 2.5 only",
                      [](G& r) { r.quality = openai::qualities::xhigh; }, "quality"},
                     {"quality max is 2.5 only", [](G& r) { r.quality = openai::qualities::max; },
@@ -648,7 +656,9 @@ BOOST_AUTO_TEST_CASE(gpt_image_edits) {
             {"moderation in a JSON edit", [](E& r) { r.moderation = "low"; }, ""},
         });
     run_table<E>(edit_refs(openai::model("future-model"), 2),
-                 {{"unknown model", [](E& r) { r.size = "anything"; }, ""}});
+                 {{"unknown model", [](E& r) { r.size = "anything"; }, ""},
+                  {"response_format in a JSON edit", [](E& r) { r.response_format = "url"; },
+                   "response_format"}});
 }
 
 BOOST_AUTO_TEST_CASE(gpt_image_2_5_edits) {

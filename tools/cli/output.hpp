@@ -7,7 +7,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +23,9 @@ std::string image_extension(std::string_view bytes, const images_response& respo
 // A file name stem from the prompt ("a-lighthouse-at-dawn") plus a timestamp, so that runs never
 // collide; at most ~40 characters of the prompt.
 std::string file_stem(std::string_view prompt);
+
+// A token count for people: the number, or "?" when the server did not send it.
+std::string count_text(const std::optional<std::int64_t>& count);
 
 // Writes `bytes` to DIR/STEM.EXT (or STEM-2.EXT, ... when taken) through a temporary file and a
 // rename, so a reader never sees half an image. Creates DIR. Throws std::runtime_error naming

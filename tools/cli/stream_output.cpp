@@ -62,7 +62,12 @@ std::string human_bytes(std::uint64_t n) {
 // "png", "jpeg" or "webp" from the bytes, else the event's output_format.
 std::string extension_of(const image_event& ev) {
     images_response hint;
-    std::visit([&](const auto& e) { hint.output_format = e.output_format; }, ev);
+    std::visit(
+        [&](const auto& e) {
+            if constexpr (requires { e.output_format; })
+                hint.output_format = e.output_format;
+        },
+        ev);
     return image_extension(image_bytes(ev), hint);
 }
 
@@ -139,6 +144,23 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
         auto [ec, ev] = co_await stream.next(result.error, asio::as_tuple(asio::use_awaitable));
         if (ec || !ev)
             break;
+        if (const auto* unknown = std::get_if<unknown_event>(&*ev)) {
+            // A type newer than this program: no image to write. --json prints it as it came.
+            if (line)
+                line->clear();
+            if (options.json)
+                std::cout << boost::json::serialize(boost::json::object{{"type", "unknown_event"},
+                                                                        {"event", unknown->type},
+                                                                        {"data", unknown->data}})
+                          << '\n'
+                          << std::flush;
+            else
+                std::cout << "skipped an event of unknown type '" << unknown->type << "'\n"
+                          << std::flush;
+            if (line)
+                line->draw();
+            continue;
+        }
         const auto index = partial_image_index(*ev);
         const auto stem =
             index ? options.stem + ".partial-" + std::to_string(*index) : options.stem;
@@ -160,8 +182,9 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
                       << ")\n"
                       << std::flush;
             if (const auto* usage = event_usage(*ev))
-                std::cout << "usage: " << usage->total_tokens << " tokens (" << usage->input_tokens
-                          << " in, " << usage->output_tokens << " out)\n";
+                std::cout << "usage: " << count_text(usage->total_tokens) << " tokens ("
+                          << count_text(usage->input_tokens) << " in, "
+                          << count_text(usage->output_tokens) << " out)\n";
         }
         if (line)
             line->draw();
