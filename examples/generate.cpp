@@ -34,7 +34,7 @@ asio::awaitable<void> generate(openai::images images, std::string prompt, std::s
     std::ofstream(path, std::ios::binary)
         .write(png.data(), static_cast<std::streamsize>(png.size()));
     std::cout << "wrote " << path << " (" << png.size() << " bytes, "
-              << (r.usage ? r.usage->total_tokens : 0) << " tokens)\n";
+              << (r.usage ? r.usage->total_tokens.value_or(0) : 0) << " tokens)\n";
 }
 
 int main(int argc, char** argv) {

@@ -132,11 +132,13 @@ asio::awaitable<void> render(beast::tcp_stream& stream, openai::images images,
                 ec = next_ec;
                 break;
             }
+            if (openai::is_unknown(*ev))
+                continue; // an event type newer than this program: nothing to show
             json::object data;
             if (auto index = openai::partial_image_index(*ev))
                 data["index"] = *index;
             else if (const openai::image_usage* usage = openai::event_usage(*ev))
-                data["total_tokens"] = usage->total_tokens;
+                data["total_tokens"] = usage->total_tokens.value_or(0);
             const bool partial = openai::is_partial(*ev);
             data["bytes"] = openai::image_bytes(*ev).size();
             data["b64"] = base64(openai::image_bytes(std::move(*ev)));

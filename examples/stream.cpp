@@ -30,6 +30,8 @@ asio::awaitable<void> stream(openai::images images, std::string prompt, std::fil
 
     openai::image_stream events = co_await images.generate_stream(req); // throws request_error
     while (auto ev = co_await events.next()) {
+        if (openai::is_unknown(*ev))
+            continue; // an event type newer than this program (openai::unknown_event)
         // fox.png -> fox.partial-0.png, fox.partial-1.png, ... beside it; the final one is fox.png.
         std::filesystem::path path = out;
         if (openai::is_partial(*ev))
@@ -39,7 +41,7 @@ asio::awaitable<void> stream(openai::images images, std::string prompt, std::fil
         openai::save_image(bytes, path); // atomic: a viewer never sees half a file
         std::cout << "wrote " << path.string() << " (" << bytes.size() << " bytes";
         if (const openai::image_usage* usage = openai::event_usage(*ev))
-            std::cout << ", " << usage->total_tokens << " tokens";
+            std::cout << ", " << usage->total_tokens.value_or(0) << " tokens";
         std::cout << ")" << std::endl; // flushed: one line per file, as it happens
     }
 }

@@ -2,6 +2,8 @@
 // (timeouts, retries, pool size, body sizes) that every request made through it obeys.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -151,6 +153,35 @@ struct request_options {
     // Overrides client_config::retry.unknown_outcome for this call.
     std::optional<bool> retry_unknown_outcome;
     header_list extra_headers; // added after (and so overriding) the default headers
+
+    // ---- escape hatches, as the official SDKs have them
+
+    // Members added to the request body, for parameters this library does not know yet: merged
+    // into a JSON body as they are; added to a multipart body as text fields (a string as it is,
+    // a number or boolean in JSON notation, an object or array as JSON text; null adds nothing).
+    // A name the library already sets for this request (e.g. "model") is refused with
+    // errc::invalid_request naming it, unless `extra_body_override` is true, in which case the
+    // extra value replaces the library's. The file parts ("image", "image[]", "mask") and the
+    // JSON inputs ("images", "mask") are never replaced. Validation checks the typed request
+    // only: what extra_body adds is not checked.
+    boost::json::object extra_body;
+    bool extra_body_override = false;
+    // Query parameters added to the request's URL (names and values percent-encoded here),
+    // besides any the configuration adds (Azure's api-version).
+    std::vector<std::pair<std::string, std::string>> extra_query;
+
+    // Keep the JSON members of the response and of each stream event that the library does not
+    // model, readable as `images_response::unknown_fields` and through `unknown_fields(event)`.
+    // Off by default: they are skipped without being kept.
+    bool keep_unknown_fields = false;
+
+    // Per-call credentials, for a server acting for many tenants with one client and its pool:
+    // when set, they replace the configuration's api_key (bearer token, or Azure's api-key),
+    // organization and project for this call only. Like the configuration's, they are never
+    // logged nor put in any error message; an empty string sends no such header.
+    std::optional<std::string> api_key;
+    std::optional<std::string> organization;
+    std::optional<std::string> project;
 };
 
 } // namespace openai

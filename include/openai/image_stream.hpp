@@ -113,7 +113,8 @@ public:
     ///   event that is not what the API sends, transport codes (errc::connection_closed,
     ///   errc::truncated_body) when the connection breaks, errc::concurrent_next when another
     ///   next() is pending (that one is not disturbed), and errc::stream_closed once the stream
-    ///   was closed or failed. Unknown event types are skipped. After the completed event was
+    ///   was closed or failed. Event types this library does not know are yielded as
+    ///   `unknown_event` (type and raw JSON; see is_unknown()). After the completed event was
     ///   yielded, a broken end of the connection is not an error (the result is whole); the
     ///   connection is then closed instead of pooled. A stream is never retried.
     /// - **Thread safety**: one next() at a time: a next() is pending from its initiation until

@@ -69,9 +69,19 @@ boost::json::object to_error_body(const api_error& err);
 // ---------------------------------------------------------------------------------------------
 // Decoding responses and events
 
+/// What the response and event decoders keep besides the modelled members.
+struct decode_options {
+    /// Keep the members the library does not model: `images_response::unknown_fields`,
+    /// `image::unknown_fields` and the events' `unknown_fields` (see
+    /// request_options::keep_unknown_fields). Off: they are skipped and not kept.
+    bool keep_unknown_fields = false;
+};
+
 /// A response body of the three image endpoints (`ImagesResponse`).
-decode_result<images_response> decode_images_response(std::string_view body);
-decode_result<images_response> decode_images_response(const boost::json::value& body);
+decode_result<images_response> decode_images_response(std::string_view body,
+                                                      const decode_options& options = {});
+decode_result<images_response> decode_images_response(const boost::json::value& body,
+                                                      const decode_options& options = {});
 inline decode_result<images_response> decode_images_response(const char* text) {
     return decode_images_response(std::string_view(text));
 }
@@ -80,12 +90,12 @@ inline decode_result<images_response> decode_images_response(const char* text) {
 enum class event_kind {
     image,   ///< one of the four image events: see `decoded_event::event`
     error,   ///< an error: see `decoded_event::error`
-    unknown, ///< valid JSON with another (or no) "type": streams skip it
+    unknown, ///< valid JSON with another (or no) "type": `event` holds an unknown_event
 };
 
 struct decoded_event {
     event_kind kind = event_kind::unknown;
-    image_event event{}; ///< when kind == image
+    image_event event{}; ///< when kind == image (or unknown: an unknown_event)
     api_error error{};   ///< when kind == error
     std::string type{};  ///< the JSON "type" as sent ("" when absent)
 };
@@ -96,8 +106,10 @@ struct decoded_event {
 ///
 /// Streams should also treat an SSE event named "error" as an error whatever its data: see
 /// `decode_error_event`.
-decode_result<decoded_event> decode_image_event(std::string_view data);
-decode_result<decoded_event> decode_image_event(const boost::json::value& data);
+decode_result<decoded_event> decode_image_event(std::string_view data,
+                                                const decode_options& options = {});
+decode_result<decoded_event> decode_image_event(const boost::json::value& data,
+                                                const decode_options& options = {});
 inline decode_result<decoded_event> decode_image_event(const char* text) {
     return decode_image_event(std::string_view(text));
 }
@@ -151,6 +163,9 @@ public:
     /// the bytes still to come shared among the images still to come, instead of growing by
     /// copies while its base64 text arrives. A wrong guess costs only a regrowth.
     void expect_body_size(std::uint64_t bytes, unsigned images = 1) noexcept;
+
+    /// Keep the response's members the library does not model (see decode_options).
+    void keep_unknown_fields(bool on) noexcept;
 
     /// Feeds the next piece of the body. Returns false once the body is known to be bad; the
     /// error is then reported by finish().

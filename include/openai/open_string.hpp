@@ -106,18 +106,26 @@ using response_format = open_string<response_format_tag>;   ///< `response_forma
 using input_fidelity = open_string<input_fidelity_tag>;     ///< `input_fidelity` (edits)
 
 /// Model names. GPT image models return base64 images and accept the GPT-only parameters.
+///
+/// A dated snapshot ("gpt-image-2.5-flare-2026-09-08": the base name, '-' and a YYYY-MM-DD date)
+/// follows the rules of its base model: see `openai::base_model` in <openai/validation.hpp>.
+/// DALL-E 2 and DALL-E 3 were retired on 2026-05-12; their names stay for servers that still
+/// serve them (and for variations, a DALL-E 2 endpoint kept as legacy).
 namespace models {
 inline constexpr open_string_constant<model_tag> gpt_image_1{"gpt-image-1"};
 inline constexpr open_string_constant<model_tag> gpt_image_1_mini{"gpt-image-1-mini"};
 inline constexpr open_string_constant<model_tag> gpt_image_1_5{"gpt-image-1.5"};
 inline constexpr open_string_constant<model_tag> gpt_image_2{"gpt-image-2"};
 inline constexpr open_string_constant<model_tag> gpt_image_2_2026_04_21{"gpt-image-2-2026-04-21"};
+inline constexpr open_string_constant<model_tag> gpt_image_2_5_flare{"gpt-image-2.5-flare"};
+inline constexpr open_string_constant<model_tag> gpt_image_2_5_sunburst{"gpt-image-2.5-sunburst"};
 inline constexpr open_string_constant<model_tag> chatgpt_image_latest{"chatgpt-image-latest"};
-inline constexpr open_string_constant<model_tag> dall_e_2{"dall-e-2"};
-inline constexpr open_string_constant<model_tag> dall_e_3{"dall-e-3"};
+inline constexpr open_string_constant<model_tag> dall_e_2{"dall-e-2"}; ///< retired 2026-05-12
+inline constexpr open_string_constant<model_tag> dall_e_3{"dall-e-3"}; ///< retired 2026-05-12
 } // namespace models
 
-/// Sizes. `gpt-image-2` also takes any valid "WIDTHxHEIGHT" (see `custom_size`).
+/// Sizes. `gpt-image-2` and the 2.5 models also take any valid "WIDTHxHEIGHT" (see
+/// `custom_size`).
 namespace sizes {
 inline constexpr open_string_constant<image_size_tag> auto_{"auto"};
 inline constexpr open_string_constant<image_size_tag> s256x256{"256x256"};
@@ -139,6 +147,8 @@ inline constexpr open_string_constant<image_quality_tag> auto_{"auto"};
 inline constexpr open_string_constant<image_quality_tag> low{"low"};
 inline constexpr open_string_constant<image_quality_tag> medium{"medium"};
 inline constexpr open_string_constant<image_quality_tag> high{"high"};
+inline constexpr open_string_constant<image_quality_tag> xhigh{"xhigh"};       // GPT Image 2.5 only
+inline constexpr open_string_constant<image_quality_tag> max{"max"};           // GPT Image 2.5 only
 inline constexpr open_string_constant<image_quality_tag> hd{"hd"};             // dall-e-3
 inline constexpr open_string_constant<image_quality_tag> standard{"standard"}; // DALL-E
 } // namespace qualities

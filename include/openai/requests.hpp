@@ -153,12 +153,14 @@ struct edit_request {
     std::optional<int> n{};
     std::optional<image_size> size{};
     std::optional<image_quality> quality{};
-    std::optional<openai::response_format> response_format{}; ///< dall-e-2 only
-    std::optional<openai::output_format> output_format{};     ///< GPT image only
-    std::optional<int> output_compression{};                  ///< 0..100, GPT image only
-    std::optional<image_background> background{};             ///< GPT image only
-    std::optional<openai::input_fidelity> input_fidelity{};   ///< GPT image only, not -mini
-    /// GPT image only. Part of the JSON body schema; the multipart schema does not list it.
+    /// dall-e-2 only, multipart only (the JSON body has none).
+    std::optional<openai::response_format> response_format{};
+    std::optional<openai::output_format> output_format{};   ///< GPT image only
+    std::optional<int> output_compression{};                ///< 0..100, GPT image only
+    std::optional<image_background> background{};           ///< GPT image only
+    std::optional<openai::input_fidelity> input_fidelity{}; ///< GPT image only, not -mini
+    /// GPT image only, and JSON body only (image references): the multipart edit endpoint has
+    /// no such parameter, so validation refuses it on an edit with uploaded files.
     std::optional<openai::moderation> moderation{};
     std::optional<bool> stream{};
     std::optional<int> partial_images{}; ///< 0..3
@@ -183,6 +185,11 @@ struct edit_request {
 };
 
 /// `CreateImageVariationRequest`: the multipart body of POST /images/variations (dall-e-2).
+///
+/// Legacy: variations exist only for DALL-E 2, which the API retired on 2026-05-12. The type
+/// and `images::create_variation` stay for servers that still serve it; with the API, an edit
+/// (`edit_request` with the image and a prompt such as "a variation of this image", on a GPT
+/// image model) replaces it.
 struct variation_request {
     image_file image{}; ///< required: a square PNG under 4 MB
     std::optional<openai::model> model{};

@@ -7,6 +7,8 @@
 #include <openai/open_string.hpp>
 #include <openai/response_metadata.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -16,18 +18,20 @@
 
 namespace openai {
 
+// Token counts are optional: a count the server did not send is unset, never a made-up zero.
+
 /// `input_tokens_details` of `ImagesUsage` / `ImageGenUsage`.
 struct input_tokens_details {
-    std::int64_t text_tokens = 0;
-    std::int64_t image_tokens = 0;
+    std::optional<std::int64_t> text_tokens{};
+    std::optional<std::int64_t> image_tokens{};
 
     friend bool operator==(const input_tokens_details&, const input_tokens_details&) = default;
 };
 
 /// `ImageGenOutputTokensDetails`.
 struct output_tokens_details {
-    std::int64_t image_tokens = 0;
-    std::int64_t text_tokens = 0;
+    std::optional<std::int64_t> image_tokens{};
+    std::optional<std::int64_t> text_tokens{};
 
     friend bool operator==(const output_tokens_details&, const output_tokens_details&) = default;
 };
@@ -35,9 +39,10 @@ struct output_tokens_details {
 /// Token usage of GPT image models: `ImagesUsage` (stream events) and `ImageGenUsage`
 /// (responses) in one type; `output_tokens_details` is only in the latter.
 struct image_usage {
-    std::int64_t total_tokens = 0;
-    std::int64_t input_tokens = 0;
-    std::int64_t output_tokens = 0;
+    std::optional<std::int64_t> total_tokens{};
+    std::optional<std::int64_t> input_tokens{};
+    std::optional<std::int64_t> output_tokens{};
+    /// Members unset when the server sent no `input_tokens_details`.
     openai::input_tokens_details input_tokens_details{};
     std::optional<openai::output_tokens_details> output_tokens_details{};
 
@@ -51,6 +56,9 @@ struct image {
     std::optional<std::string> bytes{};
     std::optional<std::string> url{};
     std::optional<std::string> revised_prompt{}; ///< dall-e-3 only
+    /// With request_options::keep_unknown_fields: this image's members the library does not
+    /// model, as sent. Empty otherwise.
+    boost::json::object unknown_fields{};
 
     bool has_bytes() const noexcept { return bytes.has_value(); }
 
@@ -72,13 +80,16 @@ struct image {
 
 /// `ImagesResponse`.
 struct images_response {
-    std::int64_t created = 0; ///< Unix time, seconds
+    std::optional<std::int64_t> created{}; ///< Unix time, seconds; unset when not sent
     std::vector<openai::image> data{};
     std::optional<image_background> background{};
     std::optional<openai::output_format> output_format{};
     std::optional<image_size> size{};
     std::optional<image_quality> quality{};
     std::optional<image_usage> usage{}; ///< GPT image models only
+    /// With request_options::keep_unknown_fields: the body's members the library does not model
+    /// (newer than it), as sent. Empty otherwise, so memory stays what the modelled members take.
+    boost::json::object unknown_fields{};
     /// Not part of the body: status, x-request-id, rate limits, attempts of the call.
     response_metadata meta{};
 

@@ -6,25 +6,30 @@
 //   models) Unicode code points;
 // - n: 1..10, and 1 for dall-e-3; partial_images: 0..3; output_compression: 0..100;
 // - size: dall-e-2 256x256 / 512x512 / 1024x1024; dall-e-3 1024x1024 / 1792x1024 / 1024x1792;
-//   GPT image models 1024x1024 / 1536x1024 / 1024x1536 / auto; gpt-image-2 (and its snapshot
-//   gpt-image-2-2026-04-21) also "WIDTHxHEIGHT" (see `check_custom_size`);
-// - GPT-only parameters (output_format, output_compression, background, moderation, stream,
-//   partial_images, input_fidelity) are refused for DALL-E models; `style` is dall-e-3 only;
-//   `response_format` is DALL-E only; `input_fidelity` is not for gpt-image-1-mini;
+//   GPT image models 1024x1024 / 1536x1024 / 1024x1536 / auto; gpt-image-2 and the GPT Image 2.5
+//   models (gpt-image-2.5-flare, gpt-image-2.5-sunburst) also "WIDTHxHEIGHT" (see
+//   `check_custom_size`);
+// - quality: low / medium / high / auto for GPT image models, plus xhigh and max for the 2.5
+//   models only; standard / auto (dall-e-2), standard / hd / auto (dall-e-3);
+// - a dated snapshot ("<model>-YYYY-MM-DD", e.g. gpt-image-2.5-flare-2026-09-08) follows its
+//   base model's rules (see `base_model`);
+// - GPT-only parameters (output_format, output_compression, background, moderation, stream=true,
+//   partial_images, input_fidelity) are refused for DALL-E models (an explicit stream=false is
+//   not); `style` is dall-e-3 only; `response_format` is DALL-E only; `input_fidelity` is not for
+//   gpt-image-1-mini;
 // - values of the closed enumerations (quality per model, output_format, background, ...) for
 //   known models;
-// - background=transparent needs output_format png or webp (checked for every model);
+// - background=transparent needs output_format png or webp, and output_compression other than
+//   its default 100 needs output_format jpeg or webp (png, the default, is lossless; 100 is
+//   accepted with png because the spec's own example sends it): both checked for every model;
 // - edits: 1..16 images (dall-e-2: exactly one, and never image references), no dall-e-3, files
 //   and references not mixed, in-memory and on-disk sizes below 50 MB (GPT image) or 4 MB
-//   (dall-e-2, and every mask);
+//   (dall-e-2, and every mask); `moderation` only in a JSON edit (image references) and
+//   `response_format` only in a multipart one: each body's schema lacks the other's, and the
+//   API refuses a parameter its body does not have;
 // - variations: dall-e-2 only, its sizes.
 //
-// An unset model means the API's default: for generations dall-e-2, unless a GPT-only parameter
-// is set, in which case the rules shared by all GPT image models apply (standard sizes only: name
-// gpt-image-2 to use custom sizes); for edits gpt-image-1.5; for variations dall-e-2.
-// A model this library does not know skips every model-specific rule; the generic ones (prompt
-// present, n, partial_images and output_compression ranges, transparent background format, edit
-// inputs) still apply.
+// DALL-E 2 and 3 were retired on 2026-05-12: their rules stay for servers that still serve them.
 #pragma once
 
 #include <openai/error.hpp>
@@ -85,12 +90,23 @@ enum class model_family {
     unknown, ///< a model this library has no rules for
     dall_e_2,
     dall_e_3,
-    gpt_image, ///< gpt-image-1, -1-mini, -1.5, -2, -2-2026-04-21, chatgpt-image-latest
+    gpt_image, ///< gpt-image-1, -1-mini, -1.5, -2, -2.5-flare, -2.5-sunburst, chatgpt-image-latest
 };
 
+/// The model whose rules `name` follows: `name` without a dated snapshot suffix "-YYYY-MM-DD"
+/// ("gpt-image-2.5-flare-2026-09-08" -> "gpt-image-2.5-flare", "gpt-image-2-2026-04-21" ->
+/// "gpt-image-2"), or `name` itself when it has none. The date must look like one (month 01..12,
+/// day 01..31); the base need not be a known model.
+std::string_view base_model(std::string_view name) noexcept;
+
+/// The family of `m` (of its base model, for a dated snapshot).
 model_family family_of(const model& m) noexcept;
 
-/// gpt-image-2 and its dated snapshots accept custom "WIDTHxHEIGHT" sizes.
+/// gpt-image-2, the GPT Image 2.5 models and their dated snapshots accept custom "WIDTHxHEIGHT"
+/// sizes.
 bool accepts_custom_sizes(const model& m) noexcept;
+
+/// The GPT Image 2.5 models and their dated snapshots accept quality "xhigh" and "max".
+bool accepts_extended_quality(const model& m) noexcept;
 
 } // namespace openai

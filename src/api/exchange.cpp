@@ -193,8 +193,9 @@ std::optional<std::string> build_head(client_impl& client, const prepared_reques
         parts.target = request.path;
     } else {
         parts.target = client.base().path + request.path;
-        if (!client.base().query.empty())
-            parts.target += "?" + client.base().query;
+        if (!client.base().query.empty()) // after request_options::extra_query, if any
+            parts.target +=
+                (request.path.find('?') == std::string::npos ? "?" : "&") + client.base().query;
     }
     // For the attempt hook: a result URL's query may hold a signature, so it is left out.
     logged_path = request.origin ? parts.target.substr(0, parts.target.find('?')) : parts.target;

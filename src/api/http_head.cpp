@@ -29,16 +29,21 @@ std::optional<std::int64_t> to_int(std::string_view s) {
 header_list standard_headers(const client_config& config, const request_options& options) {
     header_list list;
     list.emplace_back("User-Agent", std::string("openai-images-cpp/") + version_string());
-    if (!config.api_key.empty()) {
+    // Per-call credentials replace the configuration's (a tenant's key for this call only).
+    const std::string& api_key = options.api_key ? *options.api_key : config.api_key;
+    const std::string& organization =
+        options.organization ? *options.organization : config.organization;
+    const std::string& project = options.project ? *options.project : config.project;
+    if (!api_key.empty()) {
         if (config.azure)
-            list.emplace_back("api-key", config.api_key);
+            list.emplace_back("api-key", api_key);
         else
-            list.emplace_back("Authorization", "Bearer " + config.api_key);
+            list.emplace_back("Authorization", "Bearer " + api_key);
     }
-    if (!config.organization.empty())
-        list.emplace_back("OpenAI-Organization", config.organization);
-    if (!config.project.empty())
-        list.emplace_back("OpenAI-Project", config.project);
+    if (!organization.empty())
+        list.emplace_back("OpenAI-Organization", organization);
+    if (!project.empty())
+        list.emplace_back("OpenAI-Project", project);
     for (const auto& [name, value] : config.default_headers)
         set_header(list, name, value);
     for (const auto& [name, value] : options.extra_headers)

@@ -11,9 +11,9 @@
 
 namespace openai::detail {
 
-// The headers that authenticate and identify the client (a bearer token, or Azure's api-key), then
-// the configuration's defaults, then the call's extras (later entries replace earlier ones of the
-// same name).
+// The headers that authenticate and identify the client (a bearer token, or Azure's api-key; the
+// call's credentials when it has its own, else the configuration's), then the configuration's
+// defaults, then the call's extras (later entries replace earlier ones of the same name).
 header_list standard_headers(const client_config& config, const request_options& options);
 
 // The headers of a download from a result URL: User-Agent and the call's extras, never the

@@ -128,7 +128,8 @@ codec::stream_verdict stream_state::judge_event(next_outcome& out) {
     if (!decoded.ok())
         return rules_.on_undecodable(decoded.code, event_.type, decoded.message);
     switch (decoded.value.kind) {
-    case event_kind::unknown:
+    case event_kind::unknown: // a newer event type: delivered as an unknown_event
+        out.second = std::move(decoded.value.event);
         return rules_.on_unknown_event();
     case event_kind::error:
         return rules_.on_error_event(std::move(decoded.value.error));
@@ -147,11 +148,12 @@ bool stream_state::apply(next_outcome& out, codec::stream_verdict verdict) {
         return false;
     case stream_action::yield:
     case stream_action::yield_and_end:
-        events_.fetch_add(1, std::memory_order_relaxed);
+        if (out.second && !is_unknown(*out.second))
+            events_.fetch_add(1, std::memory_order_relaxed);
         if (out.second && is_partial(*out.second)) {
             if (!phase_times::has(meta_.times.first_partial_image))
                 meta_.times.first_partial_image = now();
-        } else {
+        } else if (out.second && is_completed(*out.second)) {
             meta_.times.completed = now();
         }
         if (verdict.action == stream_action::yield_and_end) {

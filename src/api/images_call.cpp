@@ -23,12 +23,13 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // Decodes a 2xx JSON body incrementally: base64 images are decoded as their text arrives, so
 // the body is never held whole.
 body_reader decode_into(images_response& out, response_metadata& meta, std::uint64_t max_body,
-                        unsigned images) {
-    return [&out, &meta, max_body,
-            images](transport::lease& lease, const http::fields&, int,
-                    const transport::deadline& limit) -> asio::awaitable<error_info> {
+                        unsigned images, bool keep_unknown) {
+    return [&out, &meta, max_body, images,
+            keep_unknown](transport::lease& lease, const http::fields&, int,
+                          const transport::deadline& limit) -> asio::awaitable<error_info> {
         error_info failure;
         images_response_parser parser;
+        parser.keep_unknown_fields(keep_unknown);
         if (const auto length = lease->body_length())
             parser.expect_body_size(*length, images);
         std::unique_ptr<char[]> chunk(new char[read_chunk]);
@@ -75,14 +76,15 @@ run_call(std::shared_ptr<client_impl> client, images_call call, request_options 
     response_metadata meta;
     meta.times.started = std::chrono::steady_clock::now();
     prepared_request request;
-    result.first = prepare(*client, call, false, request);
+    result.first = prepare(*client, call, false, options, request);
     if (result.first.code)
         co_return result;
     request.creates_images = true;
     // How many images the body should hold: each image buffer is sized from it once.
     const int images = std::visit([](const auto& r) { return r.n.value_or(1); }, call);
     auto reader = decode_into(result.second, meta, client->config().max_body_size,
-                              images > 0 ? static_cast<unsigned>(images) : 1u);
+                              images > 0 ? static_cast<unsigned>(images) : 1u,
+                              options.keep_unknown_fields);
     result.first = co_await exchange(*client, request, options, reader, meta);
     if (!result.first.code)
         meta.times.completed = std::chrono::steady_clock::now();

@@ -1,6 +1,7 @@
 #include "api/multipart_source.hpp"
 
 #include "api/file_reader.hpp"
+#include "codec/extra_body.hpp"
 #include "codec/form_fields.hpp"
 #include "codec/multipart.hpp"
 #include "codec/upload_rules.hpp"
@@ -71,10 +72,23 @@ std::shared_ptr<const multipart_source> build(std::vector<codec::form_field> fie
     return std::make_shared<multipart_source>(std::move(body));
 }
 
+// The request's fields and the call's extra_body, or nullopt with `err` filled on a collision.
+std::optional<std::vector<codec::form_field>>
+fields_with_extras(std::vector<codec::form_field> fields, const request_options& options,
+                   error_info& err) {
+    if (auto v = codec::merge_extra_form(fields, options.extra_body, options.extra_body_override)) {
+        err = invalid_request_info(v);
+        return std::nullopt;
+    }
+    return fields;
+}
+
 } // namespace
 
-std::shared_ptr<const multipart_source>
-make_multipart_source(const edit_request& req, std::optional<model_family> rules, error_info& err) {
+std::shared_ptr<const multipart_source> make_multipart_source(const edit_request& req,
+                                                              std::optional<model_family> rules,
+                                                              error_info& err,
+                                                              const request_options& options) {
     std::vector<codec::multipart_file> files;
     // One image goes as `image` (what dall-e-2 expects); several as repeated `image[]` parts.
     const char* name = req.images.size() == 1 ? "image" : "image[]";
@@ -99,7 +113,10 @@ make_multipart_source(const edit_request& req, std::optional<model_family> rules
         }
         files.push_back(to_part(*file, "mask"));
     }
-    auto body = build(codec::form_fields(req), std::move(files), err);
+    auto fields = fields_with_extras(codec::form_fields(req), options, err);
+    if (!fields)
+        return nullptr;
+    auto body = build(std::move(*fields), std::move(files), err);
     if (body && rules) {
         if (auto v = codec::check_edit_uploads(*rules, body->files())) {
             err = invalid_request_info(v);
@@ -111,10 +128,14 @@ make_multipart_source(const edit_request& req, std::optional<model_family> rules
 
 std::shared_ptr<const multipart_source> make_multipart_source(const variation_request& req,
                                                               std::optional<model_family> rules,
-                                                              error_info& err) {
+                                                              error_info& err,
+                                                              const request_options& options) {
     std::vector<codec::multipart_file> files;
     files.push_back(to_part(req.image, "image"));
-    auto body = build(codec::form_fields(req), std::move(files), err);
+    auto fields = fields_with_extras(codec::form_fields(req), options, err);
+    if (!fields)
+        return nullptr;
+    auto body = build(std::move(*fields), std::move(files), err);
     if (body && rules) {
         if (auto v = codec::check_variation_uploads(*rules, body->files())) {
             err = invalid_request_info(v);

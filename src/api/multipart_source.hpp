@@ -6,6 +6,7 @@
 #include "codec/multipart.hpp"
 #include "transport/body_source.hpp"
 
+#include <openai/client_config.hpp>
 #include <openai/request_error.hpp>
 #include <openai/requests.hpp>
 #include <openai/validation.hpp>
@@ -37,11 +38,15 @@ private:
 // Files are opened, sized and sniffed here, before any network traffic. With `rules` (the family
 // of the model the request targets), the file rules of codec/upload_rules.hpp apply too
 // (errc::invalid_request naming the parameter).
-std::shared_ptr<const multipart_source>
-make_multipart_source(const edit_request& req, std::optional<model_family> rules, error_info& err);
+// `options` adds its extra_body as text fields (codec/extra_body.hpp).
+std::shared_ptr<const multipart_source> make_multipart_source(const edit_request& req,
+                                                              std::optional<model_family> rules,
+                                                              error_info& err,
+                                                              const request_options& options = {});
 std::shared_ptr<const multipart_source> make_multipart_source(const variation_request& req,
                                                               std::optional<model_family> rules,
-                                                              error_info& err);
+                                                              error_info& err,
+                                                              const request_options& options = {});
 
 // The error_info of a request refused before sending: the API's shape (`param`, type
 // invalid_request_error) and a message naming the parameter.

@@ -1,6 +1,7 @@
 #include "api/prepare_request.hpp"
 
 #include "api/multipart_source.hpp"
+#include "codec/extra_body.hpp"
 
 #include <openai/error.hpp>
 #include <openai/json.hpp>
@@ -23,6 +24,16 @@ error_info invalid(const validation_error& v) {
 std::shared_ptr<const transport::body_source> json_body(const boost::json::object& body) {
     return std::make_shared<transport::string_body>("application/json",
                                                     boost::json::serialize(body));
+}
+
+// The JSON body with the call's extra_body merged in; null with `err` filled on a collision.
+std::shared_ptr<const transport::body_source>
+json_body(boost::json::object body, const request_options& options, error_info& err) {
+    if (auto v = codec::merge_extra_json(body, options.extra_body, options.extra_body_override)) {
+        err = invalid(v);
+        return nullptr;
+    }
+    return json_body(body);
 }
 
 // stream=true belongs to the *_stream() calls, and they always send it.
@@ -67,6 +78,11 @@ std::optional<model_family> upload_rules(const client_impl& client, const Reques
 
 error_info prepare(const client_impl& client, const images_call& call, bool streaming,
                    prepared_request& out) {
+    return prepare(client, call, streaming, request_options{}, out);
+}
+
+error_info prepare(const client_impl& client, const images_call& call, bool streaming,
+                   const request_options& options, prepared_request& out) {
     const bool check = client.config().validate_requests;
     out.accept = streaming ? "text/event-stream" : "application/json";
     error_info err;
@@ -83,7 +99,7 @@ error_info prepare(const client_impl& client, const images_call& call, bool stre
                         err = invalid(v);
                         return;
                     }
-                out.body = json_body(to_json(req));
+                out.body = json_body(to_json(req), options, err);
             } else if constexpr (std::is_same_v<T, edit_request>) {
                 out.path = "/images/edits";
                 err = check_stream_flag(req.stream, streaming, "edit_stream", "edit");
@@ -95,10 +111,10 @@ error_info prepare(const client_impl& client, const images_call& call, bool stre
                         return;
                     }
                 if (req.uses_json_body())
-                    out.body = json_body(to_json(req));
+                    out.body = json_body(to_json(req), options, err);
                 else
                     out.body = make_multipart_source(
-                        req, upload_rules(client, req, model(models::gpt_image_1_5)), err);
+                        req, upload_rules(client, req, model(models::gpt_image_1_5)), err, options);
             } else {
                 out.path = "/images/variations";
                 if (streaming) {
@@ -112,10 +128,13 @@ error_info prepare(const client_impl& client, const images_call& call, bool stre
                         return;
                     }
                 out.body = make_multipart_source(
-                    req, upload_rules(client, req, model(models::dall_e_2)), err);
+                    req, upload_rules(client, req, model(models::dall_e_2)), err, options);
             }
         },
         call);
+    if (!err && !options.extra_query.empty())
+        out.path =
+            codec::append_query(std::move(out.path), codec::encode_query(options.extra_query));
     return err;
 }
 

@@ -32,10 +32,11 @@ asio::awaitable<operation_result<image_stream>> run_open(std::shared_ptr<client_
         },
         call);
     prepared_request request;
-    result.first = prepare(*client, call, true, request);
+    result.first = prepare(*client, call, true, options, request);
     if (result.first.code)
         co_return result;
     request.creates_images = true;
+    state->keep_unknown_fields(options.keep_unknown_fields);
     const auto idle = options.timeouts.value_or(client->config().timeouts).stream_idle;
     // Nothing of the body is read here: the stream reads it when next() asks.
     body_reader hand_over = [&state,

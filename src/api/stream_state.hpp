@@ -49,6 +49,8 @@ public:
     stream_state& operator=(const stream_state&) = delete;
 
     const strand_type& strand() const noexcept { return strand_; }
+    // request_options::keep_unknown_fields of the call that opens the stream.
+    void keep_unknown_fields(bool on) noexcept { decoder_.keep_unknown_fields(on); }
     const boost::asio::any_io_executor& client_executor() const noexcept {
         return client_->executor();
     }

@@ -58,7 +58,7 @@ decode_result<decoded_event> event_decoder::decode_image() {
     json_failure failure;
     if (!finish(doc, failure))
         return failed<decoded_event>(std::move(failure));
-    return decode_image_event(doc);
+    return decode_image_event(doc, decode_options{keep_unknown_});
 }
 
 decode_result<api_error> event_decoder::decode_error() {

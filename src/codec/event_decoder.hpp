@@ -27,6 +27,9 @@ public:
     // The start of the data, for messages: "..." and the size when there is more.
     std::string excerpt() const;
 
+    // Keep the members of image events the library does not model (keep_unknown_fields).
+    void keep_unknown_fields(bool on) noexcept { keep_unknown_ = on; }
+
     // Ends the block and decodes it as an image event, or as an error event.
     decode_result<decoded_event> decode_image();
     decode_result<api_error> decode_error();
@@ -43,6 +46,7 @@ private:
     std::uint64_t size_ = 0;
     std::uint64_t previous_size_ = 0; // the last decoded event's data size
     bool blank_ = true;
+    bool keep_unknown_ = false;
 };
 
 } // namespace openai::codec

@@ -20,9 +20,10 @@ struct form_field {
     friend bool operator==(const form_field&, const form_field&) = default;
 };
 
-/// The set text fields of an edit, in the spec's order: prompt, model, n, size, quality,
-/// response_format, output_format, output_compression, background, input_fidelity, moderation,
-/// stream, partial_images, user. Integers in decimal, booleans as "true"/"false".
+/// The set text fields of an edit that the form carries (<openai/request_fields.hpp>), in the
+/// table's order: prompt, model, n, size, quality, response_format, output_format,
+/// output_compression, background, input_fidelity, stream, partial_images, user (`moderation`
+/// is a JSON-body parameter only). Integers in decimal, booleans as "true"/"false".
 std::vector<form_field> form_fields(const edit_request& req);
 
 /// The set text fields of a variation: model, n, response_format, size, user.

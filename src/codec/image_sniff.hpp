@@ -38,4 +38,15 @@ std::string_view image_type_name(image_type t) noexcept;
 std::optional<std::pair<std::uint32_t, std::uint32_t>>
 png_dimensions(std::string_view first_bytes) noexcept;
 
+/// How many leading bytes of a file `image_dimensions` reads at most: a JPEG's frame header
+/// (SOFn) comes after its APPn segments (EXIF, ICC profiles), which may be long.
+inline constexpr std::size_t image_dimensions_size = 64 * 1024;
+
+/// Width and height of a PNG (IHDR), JPEG (the first SOFn frame header after the markers before
+/// it) or WebP (VP8, VP8L or VP8X header). std::nullopt when the type is not one of these, the
+/// header is malformed, or not within `first_bytes` (a JPEG whose metadata fills more than
+/// `image_dimensions_size` bytes).
+std::optional<std::pair<std::uint32_t, std::uint32_t>>
+image_dimensions(std::string_view first_bytes) noexcept;
+
 } // namespace openai::codec

@@ -1,6 +1,7 @@
 // The decoders of <openai/json.hpp>: DOM walks that tolerate unknown members and nulls, and
 // name the path of anything of the wrong type.
 #include "codec/base64.hpp"
+#include "codec/field_codec.hpp"
 #include "codec/json_document.hpp"
 #include "codec/json_read.hpp"
 
@@ -8,7 +9,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <utility>
@@ -173,21 +176,21 @@ std::optional<std::string> read_b64(const boost::json::object& o, const json_pat
 image_usage read_usage(const boost::json::value& v, const json_path& path) {
     const auto& o = read_object(v, path);
     image_usage u;
-    u.total_tokens = read_int64(o, "total_tokens", path).value_or(0);
-    u.input_tokens = read_int64(o, "input_tokens", path).value_or(0);
-    u.output_tokens = read_int64(o, "output_tokens", path).value_or(0);
+    u.total_tokens = read_int64(o, "total_tokens", path);
+    u.input_tokens = read_int64(o, "input_tokens", path);
+    u.output_tokens = read_int64(o, "output_tokens", path);
     if (const auto* in = find_member(o, "input_tokens_details")) {
         const auto p = path.member("input_tokens_details");
         const auto& d = read_object(*in, p);
-        u.input_tokens_details.text_tokens = read_int64(d, "text_tokens", p).value_or(0);
-        u.input_tokens_details.image_tokens = read_int64(d, "image_tokens", p).value_or(0);
+        u.input_tokens_details.text_tokens = read_int64(d, "text_tokens", p);
+        u.input_tokens_details.image_tokens = read_int64(d, "image_tokens", p);
     }
     if (const auto* out = find_member(o, "output_tokens_details")) {
         const auto p = path.member("output_tokens_details");
         const auto& d = read_object(*out, p);
         output_tokens_details details;
-        details.image_tokens = read_int64(d, "image_tokens", p).value_or(0);
-        details.text_tokens = read_int64(d, "text_tokens", p).value_or(0);
+        details.image_tokens = read_int64(d, "image_tokens", p);
+        details.text_tokens = read_int64(d, "text_tokens", p);
         u.output_tokens_details = details;
     }
     return u;
@@ -199,10 +202,24 @@ std::optional<image_usage> read_opt_usage(const boost::json::object& o, const js
     return std::nullopt;
 }
 
-images_response read_images_response(const boost::json::value& root, blob_map* blobs) {
+// The members of `o` not named in `known`, copied.
+boost::json::object unknown_members(const boost::json::object& o,
+                                    std::initializer_list<std::string_view> known) {
+    boost::json::object out;
+    for (const auto& kv : o)
+        if (std::find(known.begin(), known.end(), kv.key()) == known.end())
+            out.emplace(kv.key(), kv.value());
+    return out;
+}
+
+images_response read_images_response(const boost::json::value& root, blob_map* blobs,
+                                     bool keep_unknown) {
     const auto& o = read_object(root, root_path);
     images_response r;
-    r.created = read_int64(o, "created", root_path).value_or(0);
+    if (keep_unknown)
+        r.unknown_fields = unknown_members(
+            o, {"created", "data", "background", "output_format", "size", "quality", "usage"});
+    r.created = read_int64(o, "created", root_path);
     if (const auto* data = find_member(o, "data")) {
         const auto data_path = root_path.member("data");
         if (!data->is_array())
@@ -216,6 +233,8 @@ images_response read_images_response(const boost::json::value& root, blob_map* b
             img.bytes = read_b64(io, p, blobs, static_cast<std::int64_t>(i));
             img.url = read_string(io, "url", p);
             img.revised_prompt = read_string(io, "revised_prompt", p);
+            if (keep_unknown)
+                img.unknown_fields = unknown_members(io, {"b64_json", "url", "revised_prompt"});
             r.data.push_back(std::move(img));
         }
     }
@@ -285,22 +304,45 @@ void read_event_common(Event& ev, const boost::json::object& o, blob_map* blobs)
 }
 
 template <class Event>
-image_event read_partial(const boost::json::object& o, blob_map* blobs) {
+image_event read_partial(const boost::json::object& o, blob_map* blobs, bool keep_unknown) {
     Event ev;
     read_event_common(ev, o, blobs);
     ev.partial_image_index = read_int(o, "partial_image_index", root_path).value_or(0);
+    if (keep_unknown)
+        ev.unknown_fields =
+            unknown_members(o, {"type", "b64_json", "created_at", "size", "quality", "background",
+                                "output_format", "partial_image_index"});
     return ev;
 }
 
 template <class Event>
-image_event read_completed(const boost::json::object& o, blob_map* blobs) {
+image_event read_completed(const boost::json::object& o, blob_map* blobs, bool keep_unknown) {
     Event ev;
     read_event_common(ev, o, blobs);
     ev.usage = read_opt_usage(o, root_path);
+    if (keep_unknown)
+        ev.unknown_fields = unknown_members(o, {"type", "b64_json", "created_at", "size", "quality",
+                                                "background", "output_format", "usage"});
     return ev;
 }
 
-decoded_event read_event(const boost::json::value& root, blob_map* blobs) {
+// An event of a type not known here: its whole data, with the base64 text of a captured
+// top-level b64_json put back.
+unknown_event read_unknown(const boost::json::object& o, std::string type, blob_map* blobs) {
+    unknown_event ev;
+    ev.type = std::move(type);
+    ev.data = o;
+    if (blobs != nullptr) {
+        if (auto it = blobs->find(top_level_blob); it != blobs->end() && it->second.error.empty())
+            if (auto* b64 = ev.data.if_contains("b64_json"); b64 && b64->is_string()) {
+                const std::string text = codec::base64_encode(it->second.bytes);
+                *b64 = std::string_view(text);
+            }
+    }
+    return ev;
+}
+
+decoded_event read_event(const boost::json::value& root, blob_map* blobs, bool keep_unknown) {
     const auto& o = read_object(root, root_path);
     decoded_event out;
     out.type = read_string(o, "type", root_path).value_or("");
@@ -315,15 +357,17 @@ decoded_event read_event(const boost::json::value& root, blob_map* blobs) {
         return out;
     }
     if (out.type == image_gen_partial_image_event::type)
-        out.event = read_partial<image_gen_partial_image_event>(o, blobs);
+        out.event = read_partial<image_gen_partial_image_event>(o, blobs, keep_unknown);
     else if (out.type == image_gen_completed_event::type)
-        out.event = read_completed<image_gen_completed_event>(o, blobs);
+        out.event = read_completed<image_gen_completed_event>(o, blobs, keep_unknown);
     else if (out.type == image_edit_partial_image_event::type)
-        out.event = read_partial<image_edit_partial_image_event>(o, blobs);
+        out.event = read_partial<image_edit_partial_image_event>(o, blobs, keep_unknown);
     else if (out.type == image_edit_completed_event::type)
-        out.event = read_completed<image_edit_completed_event>(o, blobs);
-    else
-        return out; // unknown: skipped by streams
+        out.event = read_completed<image_edit_completed_event>(o, blobs, keep_unknown);
+    else {
+        out.event = read_unknown(o, out.type, blobs); // kind stays unknown
+        return out;
+    }
     out.kind = event_kind::image;
     return out;
 }
@@ -344,22 +388,8 @@ api_error read_error_event(const boost::json::value& root) {
 
 generate_request read_generate_request(const boost::json::value& root) {
     const auto& o = read_object(root, root_path);
-    const auto& p = root_path;
     generate_request r;
-    r.prompt = read_string(o, "prompt", p).value_or("");
-    r.model = read_open<model_tag>(o, "model", p);
-    r.n = read_int(o, "n", p);
-    r.quality = read_open<image_quality_tag>(o, "quality", p);
-    r.response_format = read_open<response_format_tag>(o, "response_format", p);
-    r.output_format = read_open<output_format_tag>(o, "output_format", p);
-    r.output_compression = read_int(o, "output_compression", p);
-    r.stream = read_bool(o, "stream", p);
-    r.partial_images = read_int(o, "partial_images", p);
-    r.size = read_open<image_size_tag>(o, "size", p);
-    r.moderation = read_open<moderation_tag>(o, "moderation", p);
-    r.background = read_open<image_background_tag>(o, "background", p);
-    r.style = read_open<image_style_tag>(o, "style", p);
-    r.user = read_string(o, "user", p);
+    decode_fields(o, r, bodies::json, root_path);
     return r;
 }
 
@@ -390,20 +420,7 @@ edit_request read_edit_request(const boost::json::value& root) {
     }
     if (const auto* mask = find_member(o, "mask"))
         r.mask = read_reference(*mask, p.member("mask"));
-    r.prompt = read_string(o, "prompt", p).value_or("");
-    r.model = read_open<model_tag>(o, "model", p);
-    r.n = read_int(o, "n", p);
-    r.size = read_open<image_size_tag>(o, "size", p);
-    r.quality = read_open<image_quality_tag>(o, "quality", p);
-    r.response_format = read_open<response_format_tag>(o, "response_format", p);
-    r.output_format = read_open<output_format_tag>(o, "output_format", p);
-    r.output_compression = read_int(o, "output_compression", p);
-    r.background = read_open<image_background_tag>(o, "background", p);
-    r.input_fidelity = read_open<input_fidelity_tag>(o, "input_fidelity", p);
-    r.moderation = read_open<moderation_tag>(o, "moderation", p);
-    r.stream = read_bool(o, "stream", p);
-    r.partial_images = read_int(o, "partial_images", p);
-    r.user = read_string(o, "user", p);
+    decode_fields(o, r, bodies::json, p);
     return r;
 }
 
@@ -435,25 +452,34 @@ decode_result<T> run_text(std::string_view text, F&& f) {
 
 } // namespace
 
-decode_result<images_response> decode_images_response(std::string_view body) {
-    return run_text<images_response>(
-        body, [](json_document& d) { return read_images_response(d.root, &d.blobs); });
+decode_result<images_response> decode_images_response(std::string_view body,
+                                                      const decode_options& options) {
+    return run_text<images_response>(body, [&](json_document& d) {
+        return read_images_response(d.root, &d.blobs, options.keep_unknown_fields);
+    });
 }
-decode_result<images_response> decode_images_response(const boost::json::value& body) {
-    return run<images_response>([&] { return read_images_response(body, nullptr); });
+decode_result<images_response> decode_images_response(const boost::json::value& body,
+                                                      const decode_options& options) {
+    return run<images_response>(
+        [&] { return read_images_response(body, nullptr, options.keep_unknown_fields); });
 }
 
-decode_result<decoded_event> decode_image_event(std::string_view data) {
-    return run_text<decoded_event>(data,
-                                   [](json_document& d) { return read_event(d.root, &d.blobs); });
+decode_result<decoded_event> decode_image_event(std::string_view data,
+                                                const decode_options& options) {
+    return run_text<decoded_event>(data, [&](json_document& d) {
+        return read_event(d.root, &d.blobs, options.keep_unknown_fields);
+    });
 }
-decode_result<decoded_event> decode_image_event(const boost::json::value& data) {
-    return run<decoded_event>([&] { return read_event(data, nullptr); });
+decode_result<decoded_event> decode_image_event(const boost::json::value& data,
+                                                const decode_options& options) {
+    return run<decoded_event>(
+        [&] { return read_event(data, nullptr, options.keep_unknown_fields); });
 }
 
 namespace codec {
-decode_result<decoded_event> decode_image_event(json_document& doc) {
-    return run<decoded_event>([&] { return read_event(doc.root, &doc.blobs); });
+decode_result<decoded_event> decode_image_event(json_document& doc, const decode_options& options) {
+    return run<decoded_event>(
+        [&] { return read_event(doc.root, &doc.blobs, options.keep_unknown_fields); });
 }
 } // namespace codec
 
@@ -490,6 +516,7 @@ decode_result<edit_request> decode_edit_request(const boost::json::value& body) 
 
 struct images_response_parser::impl {
     json_document_parser parser;
+    bool keep_unknown = false;
 };
 
 images_response_parser::images_response_parser()
@@ -501,6 +528,10 @@ images_response_parser::operator=(images_response_parser&&) noexcept = default;
 
 void images_response_parser::expect_body_size(std::uint64_t bytes, unsigned images) noexcept {
     impl_->parser.expect_size(bytes, images);
+}
+
+void images_response_parser::keep_unknown_fields(bool on) noexcept {
+    impl_->keep_unknown = on;
 }
 
 bool images_response_parser::write(std::string_view piece) {
@@ -515,7 +546,8 @@ decode_result<images_response> images_response_parser::finish() {
         return out;
     }
     auto doc = impl_->parser.release();
-    return run<images_response>([&] { return read_images_response(doc.root, &doc.blobs); });
+    return run<images_response>(
+        [&] { return read_images_response(doc.root, &doc.blobs, impl_->keep_unknown); });
 }
 
 } // namespace openai

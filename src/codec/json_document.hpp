@@ -74,6 +74,7 @@ bool parse_json_document(std::string_view text, json_document& out, json_failure
 
 /// decode_image_event() of <openai/json.hpp> on a document parsed already (its captured image
 /// bytes are moved into the event).
-decode_result<decoded_event> decode_image_event(json_document& doc);
+decode_result<decoded_event> decode_image_event(json_document& doc,
+                                                const decode_options& options = {});
 
 } // namespace openai::codec

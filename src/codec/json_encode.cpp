@@ -1,6 +1,7 @@
 // The encoders of <openai/json.hpp>. Members are written in the spec's order, unset optionals
 // are left out, and image bytes are base64-encoded straight into the JSON string.
 #include "codec/base64.hpp"
+#include "codec/field_codec.hpp"
 
 #include <openai/json.hpp>
 
@@ -67,26 +68,12 @@ boost::json::object event_common(const Event& ev) {
 
 boost::json::object to_json(const generate_request& r) {
     boost::json::object o;
-    o["prompt"] = std::string_view(r.prompt);
-    put(o, "model", r.model);
-    put(o, "n", r.n);
-    put(o, "quality", r.quality);
-    put(o, "response_format", r.response_format);
-    put(o, "output_format", r.output_format);
-    put(o, "output_compression", r.output_compression);
-    put(o, "stream", r.stream);
-    put(o, "partial_images", r.partial_images);
-    put(o, "size", r.size);
-    put(o, "moderation", r.moderation);
-    put(o, "background", r.background);
-    put(o, "style", r.style);
-    put(o, "user", r.user);
+    codec::encode_fields(o, r, bodies::json);
     return o;
 }
 
 boost::json::object to_json(const edit_request& r) {
     boost::json::object o;
-    put(o, "model", r.model);
     boost::json::array images;
     images.reserve(r.images.size());
     for (std::size_t i = 0; i < r.images.size(); ++i)
@@ -95,34 +82,37 @@ boost::json::object to_json(const edit_request& r) {
     o["images"] = std::move(images);
     if (r.mask)
         o["mask"] = reference_json(as_reference(*r.mask, "mask"));
-    o["prompt"] = std::string_view(r.prompt);
-    put(o, "n", r.n);
-    put(o, "quality", r.quality);
-    put(o, "input_fidelity", r.input_fidelity);
-    put(o, "size", r.size);
-    put(o, "user", r.user);
-    put(o, "output_format", r.output_format);
-    put(o, "output_compression", r.output_compression);
-    put(o, "moderation", r.moderation);
-    put(o, "background", r.background);
-    put(o, "stream", r.stream);
-    put(o, "partial_images", r.partial_images);
-    // Not in the JSON body schema (GPT image models refuse it); sent only when asked for.
-    put(o, "response_format", r.response_format);
+    codec::encode_fields(o, r, bodies::json);
     return o;
 }
 
 boost::json::object to_json(const image_usage& u) {
+    // Counts the server did not send are not written (absent stays absent, never zero).
     boost::json::object o;
-    o["total_tokens"] = u.total_tokens;
-    o["input_tokens"] = u.input_tokens;
-    o["output_tokens"] = u.output_tokens;
-    o["input_tokens_details"] = {{"text_tokens", u.input_tokens_details.text_tokens},
-                                 {"image_tokens", u.input_tokens_details.image_tokens}};
-    if (u.output_tokens_details)
-        o["output_tokens_details"] = {{"image_tokens", u.output_tokens_details->image_tokens},
-                                      {"text_tokens", u.output_tokens_details->text_tokens}};
+    put(o, "total_tokens", u.total_tokens);
+    put(o, "input_tokens", u.input_tokens);
+    put(o, "output_tokens", u.output_tokens);
+    const auto& in = u.input_tokens_details;
+    if (in.text_tokens || in.image_tokens) {
+        boost::json::object d;
+        put(d, "text_tokens", in.text_tokens);
+        put(d, "image_tokens", in.image_tokens);
+        o["input_tokens_details"] = std::move(d);
+    }
+    if (u.output_tokens_details) {
+        boost::json::object d;
+        put(d, "image_tokens", u.output_tokens_details->image_tokens);
+        put(d, "text_tokens", u.output_tokens_details->text_tokens);
+        o["output_tokens_details"] = std::move(d);
+    }
     return o;
+}
+
+// Members kept with keep_unknown_fields go back out as they came (the modelled ones win).
+static void put_unknown(boost::json::object& o, const boost::json::object& unknown) {
+    for (const auto& kv : unknown)
+        if (!o.contains(kv.key()))
+            o[kv.key()] = kv.value();
 }
 
 boost::json::object to_json(const image& img) {
@@ -131,12 +121,13 @@ boost::json::object to_json(const image& img) {
         o["b64_json"] = base64_string(*img.bytes);
     put(o, "url", img.url);
     put(o, "revised_prompt", img.revised_prompt);
+    put_unknown(o, img.unknown_fields);
     return o;
 }
 
 boost::json::object to_json(const images_response& r) {
     boost::json::object o;
-    o["created"] = r.created;
+    put(o, "created", r.created);
     boost::json::array data;
     data.reserve(r.data.size());
     for (const auto& img : r.data)
@@ -148,23 +139,29 @@ boost::json::object to_json(const images_response& r) {
     put(o, "quality", r.quality);
     if (r.usage)
         o["usage"] = to_json(*r.usage);
+    put_unknown(o, r.unknown_fields);
     return o;
 }
 
 boost::json::object to_json(const image_event& ev) {
     return std::visit(
         [](const auto& e) {
-            auto o = event_common(e);
             using E = std::decay_t<decltype(e)>;
-            if constexpr (requires { e.partial_image_index; }) {
-                o["partial_image_index"] = e.partial_image_index;
+            if constexpr (std::is_same_v<E, unknown_event>) {
+                return e.data;
             } else {
-                static_assert(std::is_same_v<E, image_gen_completed_event> ||
-                              std::is_same_v<E, image_edit_completed_event>);
-                if (e.usage)
-                    o["usage"] = to_json(*e.usage);
+                auto o = event_common(e);
+                if constexpr (requires { e.partial_image_index; }) {
+                    o["partial_image_index"] = e.partial_image_index;
+                } else {
+                    static_assert(std::is_same_v<E, image_gen_completed_event> ||
+                                  std::is_same_v<E, image_edit_completed_event>);
+                    if (e.usage)
+                        o["usage"] = to_json(*e.usage);
+                }
+                put_unknown(o, e.unknown_fields);
+                return o;
             }
-            return o;
         },
         ev);
 }

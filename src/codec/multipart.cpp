@@ -179,7 +179,7 @@ multipart_body multipart_body::make(std::vector<multipart_field> fields,
         multipart_file_info info;
         info.name = f.name;
         state::source src;
-        std::string head; // the first bytes, for the type and the PNG size
+        std::string head; // the first bytes, for the type and the dimensions
         std::string default_filename;
 
         if (auto* path = std::get_if<std::filesystem::path>(&f.source)) {
@@ -198,7 +198,7 @@ multipart_body multipart_body::make(std::vector<multipart_field> fields,
             if (!file)
                 return fail(openai::errc::file_unreadable,
                             "cannot open input file " + printable(info.origin) + ": " + why);
-            head.resize(image_sniff_size);
+            head.resize(image_dimensions_size);
             head.resize(file->read(head.data(), head.size(), why));
             if (!why.empty())
                 return fail(openai::errc::file_unreadable,
@@ -211,12 +211,13 @@ multipart_body multipart_body::make(std::vector<multipart_field> fields,
                 return fail(openai::errc::invalid_request,
                             "multipart file " + printable(f.name) + " has no data");
             info.size = memory->size();
-            head = memory->substr(0, image_sniff_size);
+            head = memory->substr(0, image_dimensions_size);
             src.memory = memory;
         }
 
         info.type = sniff_image_type(head);
         info.png_size = png_dimensions(head);
+        info.dimensions = image_dimensions(head);
 
         if (f.filename.empty() && default_filename.empty()) {
             // Bytes in memory without a name: the field name, made file-name-like, and the
@@ -250,8 +251,8 @@ multipart_body multipart_body::make(std::vector<multipart_field> fields,
         } else {
             return fail(openai::errc::unsupported_image_type,
                         "input file " + printable(info.origin) +
-                            " is not a PNG, JPEG or WebP image (first bytes: " + hex_bytes(head) +
-                            ")");
+                            " is not a PNG, JPEG or WebP image (first bytes: " +
+                            hex_bytes(head.substr(0, image_sniff_size)) + ")");
         }
 
         st->sources.push_back(std::move(src));

@@ -66,6 +66,8 @@ struct multipart_file_info {
     std::uint64_t size = 0;
     std::optional<image_type> type;                                  // by magic bytes
     std::optional<std::pair<std::uint32_t, std::uint32_t>> png_size; // width, height
+    // Width and height of any of the three types (see codec::image_dimensions).
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> dimensions;
     std::string origin; // the path, or "<memory:filename>": how messages name the file
 };
 

@@ -75,7 +75,11 @@ stream_verdict stream_rules::on_done_marker() {
 }
 
 stream_verdict stream_rules::on_unknown_event() {
-    return {}; // a newer event type: skipped
+    // A newer event type: the caller sees it (as an unknown_event) and decides; it is not an
+    // image event, so it neither counts nor ends the stream.
+    stream_verdict verdict;
+    verdict.action = stream_action::yield;
+    return verdict;
 }
 
 stream_verdict stream_rules::on_undecodable(boost::system::error_code code, std::string_view type,

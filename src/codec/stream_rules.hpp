@@ -60,7 +60,7 @@ public:
     stream_verdict on_unreadable_error_event(std::string_view excerpt);
     stream_verdict on_blank_event();   // a keep-alive with an empty data line
     stream_verdict on_done_marker();   // "[DONE]", the end marker of the SDKs' other streams
-    stream_verdict on_unknown_event(); // a type this client does not know
+    stream_verdict on_unknown_event(); // a type this client does not know: yielded as is
     // An event that cannot be decoded; `type` is its SSE event name.
     stream_verdict on_undecodable(boost::system::error_code code, std::string_view type,
                                   std::string_view reason);

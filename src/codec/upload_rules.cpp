@@ -65,10 +65,12 @@ validation_error check_edit_uploads(model_family family,
         if (mask->size >= small_file_limit)
             return fail("mask", what + " is " + std::to_string(mask->size) +
                                     " bytes; a mask must be under 4 MB");
-        if (first && first->png_size && *first->png_size != *mask->png_size)
+        // The first image may be a PNG, JPEG or WebP: its dimensions are compared whatever its
+        // type (unknown only for a JPEG whose metadata outgrows the bytes read).
+        if (first && first->dimensions && *first->dimensions != *mask->png_size)
             return fail("mask", what + " is " + dimensions(*mask->png_size) +
                                     " but the image it applies to (" + first->origin + ") is " +
-                                    dimensions(*first->png_size) +
+                                    dimensions(*first->dimensions) +
                                     "; a mask must have the same dimensions");
     }
     return {};

@@ -2,8 +2,9 @@
 // multipart writer learnt while preparing the body (type by magic bytes, PNG dimensions, size),
 // so they cost no extra read and run before anything is sent:
 //
-// - every edit mask: a PNG, under 4 MB, with the dimensions of the first image (compared when
-//   both are PNGs, the only type whose dimensions the writer reads);
+// - every edit mask: a PNG, under 4 MB, with the dimensions of the first image, whatever the
+//   first image's type (PNG, JPEG or WebP; a JPEG's frame header must lie within its first
+//   64 KiB);
 // - dall-e-2 edits and variations: the image is a square PNG under 4 MB.
 //
 // `openai::validate` checks what needs no file contents (counts, sizes by stat, parameters).

@@ -74,7 +74,7 @@ validation_error check_prompt(const std::string& prompt, std::optional<std::size
     return {};
 }
 
-// A GPT-only parameter present on a DALL-E model.
+// A GPT-only parameter set on a DALL-E model.
 validation_error refuse(bool present, std::string_view param, std::string_view who) {
     if (present)
         return fail(std::string(param), std::string(param) +
@@ -86,13 +86,15 @@ validation_error refuse(bool present, std::string_view param, std::string_view w
 // What the rules know about the model a request targets.
 struct target {
     model_family family = model_family::unknown;
-    std::string name;          // for messages
-    bool custom_sizes = false; // gpt-image-2
-    bool mini = false;         // gpt-image-1-mini: no input_fidelity
+    std::string name;              // for messages
+    bool custom_sizes = false;     // gpt-image-2, the 2.5 models
+    bool mini = false;             // gpt-image-1-mini: no input_fidelity
+    bool extended_quality = false; // the 2.5 models: quality xhigh and max
 };
 
 target target_of(const model& m) {
-    return {family_of(m), m.str(), accepts_custom_sizes(m), m == models::gpt_image_1_mini};
+    return {family_of(m), m.str(), accepts_custom_sizes(m),
+            base_model(m.view()) == models::gpt_image_1_mini.view(), accepts_extended_quality(m)};
 }
 
 const names dall_e_2_sizes = {"256x256", "512x512", "1024x1024"};
@@ -136,6 +138,18 @@ validation_error check_transparent(const std::optional<image_background>& backgr
     return {};
 }
 
+// Lossy compression needs a lossy format; png (also the default) has none. 100, the default,
+// asks for nothing and stays accepted with png: the spec's own JSON edit example sends it.
+validation_error check_compression_format(const std::optional<int>& compression,
+                                          const std::optional<output_format>& format) {
+    if (compression && *compression != 100 &&
+        !(format && (*format == output_formats::jpeg || *format == output_formats::webp)))
+        return fail("output_compression",
+                    "output_compression other than 100 needs output_format jpeg or webp, got " +
+                        (format ? "\"" + format->str() + "\"" : std::string("none (png)")));
+    return {};
+}
+
 std::uintmax_t file_size_of(const image_file& f) {
     if (f.is_memory())
         return f.bytes()->size();
@@ -169,10 +183,23 @@ validation_error check_output_options(const Request& r) {
     OPENAI_CHECK(check_range(r.output_compression, "output_compression", 0, 100));
     OPENAI_CHECK(check_range(r.partial_images, "partial_images", 0, 3));
     OPENAI_CHECK(check_transparent(r.background, r.output_format));
+    OPENAI_CHECK(check_compression_format(r.output_compression, r.output_format));
     return {};
 }
 
 const names gpt_qualities = {"low", "medium", "high", "auto"};
+const names extended_qualities = {"low", "medium", "high", "xhigh", "max", "auto"};
+
+validation_error check_gpt_quality(const std::optional<image_quality>& quality, const target& t) {
+    if (t.extended_quality)
+        return check_enum(quality, "quality", t.name, extended_qualities);
+    if (quality && (*quality == qualities::xhigh || *quality == qualities::max))
+        return fail("quality", "quality " + quality->str() +
+                                   " is only supported by the GPT Image 2.5 models "
+                                   "(gpt-image-2.5-flare, gpt-image-2.5-sunburst), not " +
+                                   t.name);
+    return check_enum(quality, "quality", t.name, gpt_qualities);
+}
 const names formats = {"png", "jpeg", "webp"};
 const names background_values = {"transparent", "opaque", "auto"};
 const names moderation_values = {"low", "auto"};
@@ -182,21 +209,52 @@ const names response_format_values = {"url", "b64_json"};
 
 // ---------------------------------------------------------------------------------------------
 
+std::string_view base_model(std::string_view name) noexcept {
+    // "-YYYY-MM-DD": 11 characters after a non-empty base.
+    constexpr std::size_t suffix = 11;
+    if (name.size() <= suffix)
+        return name;
+    const std::string_view d = name.substr(name.size() - suffix);
+    auto digits = [&](std::size_t from, std::size_t count) {
+        for (std::size_t i = from; i < from + count; ++i)
+            if (d[i] < '0' || d[i] > '9')
+                return false;
+        return true;
+    };
+    if (d[0] != '-' || d[5] != '-' || d[8] != '-' || !digits(1, 4) || !digits(6, 2) ||
+        !digits(9, 2))
+        return name;
+    const int month = (d[6] - '0') * 10 + (d[7] - '0');
+    const int day = (d[9] - '0') * 10 + (d[10] - '0');
+    if (month < 1 || month > 12 || day < 1 || day > 31)
+        return name;
+    return name.substr(0, name.size() - suffix);
+}
+
 model_family family_of(const model& m) noexcept {
-    if (m == models::dall_e_2)
+    const std::string_view base = base_model(m.view());
+    if (base == models::dall_e_2.view())
         return model_family::dall_e_2;
-    if (m == models::dall_e_3)
+    if (base == models::dall_e_3.view())
         return model_family::dall_e_3;
-    for (auto name :
-         {models::gpt_image_1, models::gpt_image_1_mini, models::gpt_image_1_5, models::gpt_image_2,
-          models::gpt_image_2_2026_04_21, models::chatgpt_image_latest})
-        if (m == name)
+    for (auto name : {models::gpt_image_1, models::gpt_image_1_mini, models::gpt_image_1_5,
+                      models::gpt_image_2, models::gpt_image_2_5_flare,
+                      models::gpt_image_2_5_sunburst, models::chatgpt_image_latest})
+        if (base == name.view())
             return model_family::gpt_image;
     return model_family::unknown;
 }
 
 bool accepts_custom_sizes(const model& m) noexcept {
-    return m == models::gpt_image_2 || m == models::gpt_image_2_2026_04_21;
+    const std::string_view base = base_model(m.view());
+    return base == models::gpt_image_2.view() || base == models::gpt_image_2_5_flare.view() ||
+           base == models::gpt_image_2_5_sunburst.view();
+}
+
+bool accepts_extended_quality(const model& m) noexcept {
+    const std::string_view base = base_model(m.view());
+    return base == models::gpt_image_2_5_flare.view() ||
+           base == models::gpt_image_2_5_sunburst.view();
 }
 
 std::optional<image_dimensions> parse_size(std::string_view size) noexcept {
@@ -283,15 +341,16 @@ validation_error validate(const generate_request& r) {
     if (r.model && r.model->empty())
         return fail("model", "model must not be empty (leave it unset for the API's default)");
 
+    // stream=false asks for nothing GPT-specific: it is the default of every model.
     const bool gpt_only = r.output_format || r.output_compression || r.background || r.moderation ||
-                          r.stream || r.partial_images;
+                          r.stream.value_or(false) || r.partial_images;
     target t;
     if (r.model)
         t = target_of(*r.model);
     else if (gpt_only)
-        t = {model_family::gpt_image, "the default GPT image model", false, false};
+        t = {model_family::gpt_image, "the default GPT image model", false, false, false};
     else
-        t = {model_family::dall_e_2, "dall-e-2 (the default model)", false, false};
+        t = {model_family::dall_e_2, "dall-e-2 (the default model)", false, false, false};
 
     OPENAI_CHECK(check_range(r.n, "n", 1, 10));
 
@@ -311,7 +370,7 @@ validation_error validate(const generate_request& r) {
             check_enum(r.response_format, "response_format", t.name, response_format_values));
         OPENAI_CHECK(refuse(r.output_format.has_value(), "output_format", t.name));
         OPENAI_CHECK(refuse(r.output_compression.has_value(), "output_compression", t.name));
-        OPENAI_CHECK(refuse(r.stream.has_value(), "stream", t.name));
+        OPENAI_CHECK(refuse(r.stream.value_or(false), "stream", t.name));
         OPENAI_CHECK(refuse(r.partial_images.has_value(), "partial_images", t.name));
         OPENAI_CHECK(check_size(r.size, t));
         OPENAI_CHECK(refuse(r.moderation.has_value(), "moderation", t.name));
@@ -324,7 +383,7 @@ validation_error validate(const generate_request& r) {
     }
     case model_family::gpt_image:
         OPENAI_CHECK(check_prompt(r.prompt, 32000, t.name));
-        OPENAI_CHECK(check_enum(r.quality, "quality", t.name, gpt_qualities));
+        OPENAI_CHECK(check_gpt_quality(r.quality, t));
         if (r.response_format)
             return fail("response_format",
                         "response_format is only supported for dall-e-2 and dall-e-3; " + t.name +
@@ -363,6 +422,16 @@ validation_error validate(const edit_request& r) {
         return fail("mask", any_ref ? "the mask must be an image reference like the images"
                                     : "the mask must be an uploaded file like the images");
     const bool json_body = any_ref;
+    // The multipart edit endpoint has no `moderation` (only the JSON body has): the API answers
+    // unknown_parameter, so it is refused here rather than silently dropped.
+    if (!json_body && r.moderation)
+        return fail("moderation", "moderation is not a parameter of multipart edits (uploaded "
+                                  "files); send the images as references (image_url or file_id, "
+                                  "a JSON body) to set it");
+    // Likewise the JSON body has no response_format (its GPT image models return base64).
+    if (json_body && r.response_format)
+        return fail("response_format", "response_format is not a parameter of JSON edits (image "
+                                       "references); GPT image models always return base64");
 
     if (r.model && r.model->empty())
         return fail("model", "model must not be empty (leave it unset for the API's default)");
@@ -415,13 +484,13 @@ validation_error validate(const edit_request& r) {
         OPENAI_CHECK(refuse(r.background.has_value(), "background", t.name));
         OPENAI_CHECK(refuse(r.input_fidelity.has_value(), "input_fidelity", t.name));
         OPENAI_CHECK(refuse(r.moderation.has_value(), "moderation", t.name));
-        OPENAI_CHECK(refuse(r.stream.has_value(), "stream", t.name));
+        OPENAI_CHECK(refuse(r.stream.value_or(false), "stream", t.name));
         OPENAI_CHECK(refuse(r.partial_images.has_value(), "partial_images", t.name));
         break;
     case model_family::gpt_image:
         OPENAI_CHECK(check_prompt(r.prompt, 32000, t.name));
         OPENAI_CHECK(check_size(r.size, t));
-        OPENAI_CHECK(check_enum(r.quality, "quality", t.name, gpt_qualities));
+        OPENAI_CHECK(check_gpt_quality(r.quality, t));
         if (r.response_format)
             return fail("response_format", "response_format is only supported for dall-e-2; " +
                                                t.name + " always returns base64 images");

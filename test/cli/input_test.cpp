@@ -81,6 +81,33 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_errors_naming_the_line) {
     BOOST_TEST(items[9].ok());
 }
 
+BOOST_AUTO_TEST_CASE(members_follow_the_field_table) {
+    // Every generation field a batch line carries is read; the 2.5 models' rules apply.
+    auto items = read(
+        "{\"prompt\":\"a\",\"model\":\"gpt-image-2.5-flare\",\"quality\":\"xhigh\","
+        "\"size\":\"2048x1152\",\"moderation\":\"low\",\"background\":\"transparent\","
+        "\"output_format\":\"webp\",\"output_compression\":80,\"partial_images\":0,"
+        "\"user\":\"u\",\"n\":2}\n"
+        "{\"prompt\":\"b\",\"model\":\"gpt-image-1\",\"quality\":\"max\"}\n"
+        "{\"prompt\":\"c\",\"model\":\"gpt-image-2.5-sunburst-2026-09-08\",\"quality\":\"max\"}\n"
+        "{\"prompt\":\"d\",\"images\":[]}\n");
+    BOOST_TEST_REQUIRE(items.size() == 4u);
+    BOOST_TEST_REQUIRE(items[0].ok(), items[0].message);
+    const auto& r = *items[0].request;
+    BOOST_TEST(r.quality->view() == "xhigh");
+    BOOST_TEST(r.size->view() == "2048x1152");
+    BOOST_TEST(r.moderation->view() == "low");
+    BOOST_TEST(*r.output_compression == 80);
+    BOOST_TEST(*r.partial_images == 0);
+    BOOST_TEST(*r.user == "u");
+    BOOST_TEST(!items[1].ok());
+    BOOST_TEST(items[1].param == "quality");
+    BOOST_TEST(items[2].ok(), items[2].message);
+    BOOST_TEST(!items[3].ok()); // not a generation field
+    BOOST_TEST(items[3].param == "images");
+    BOOST_TEST(items[3].error_code == "invalid_line");
+}
+
 BOOST_AUTO_TEST_CASE(validation_can_be_turned_off) {
     b::input_options o;
     o.validate = false;

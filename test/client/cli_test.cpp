@@ -174,6 +174,11 @@ BOOST_AUTO_TEST_CASE(variation_downloads_url_results) {
         BOOST_TEST(info.height == 256u);
     }
     BOOST_TEST(last_request().at("path").as_string().starts_with("/files/"));
+    // Legacy, said once, with the edit command that replaces it.
+    const auto note = r.err.find("legacy dall-e-2 endpoint");
+    BOOST_TEST(note != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("legacy", note + 1) == std::string::npos, r.err);
+    BOOST_TEST(r.err.find("openai-images edit --image PATH") != std::string::npos, r.err);
 }
 
 BOOST_AUTO_TEST_CASE(rules_and_usage_errors_exit_with_status_2) {

@@ -174,6 +174,51 @@ BOOST_AUTO_TEST_CASE(per_model_rules) {
             "input_fidelity");
 }
 
+BOOST_AUTO_TEST_CASE(models_of_today) {
+    // GPT Image 2.5: served, xhigh and max, custom sizes, streaming; dated snapshots too.
+    for (std::string model : {"gpt-image-2.5-flare", "gpt-image-2.5-sunburst",
+                              "gpt-image-2.5-flare-2026-09-08", "gpt-image-2-2027-01-15"}) {
+        BOOST_TEST_CONTEXT(model) {
+            auto job = accepted(gen(R"({"prompt":"p","model":")" + model +
+                                    R"(","size":"2048x1152","stream":true,"partial_images":2})"));
+            BOOST_TEST(job.model == model);
+            BOOST_TEST(job.gpt);
+            BOOST_TEST(job.width == 2048u);
+            BOOST_TEST(job.stream);
+        }
+    }
+    auto xhigh = accepted(gen(R"({"prompt":"p","model":"gpt-image-2.5-flare","quality":"xhigh"})"));
+    BOOST_TEST(xhigh.reported_quality() == "xhigh");
+    accepted(gen(R"({"prompt":"p","model":"gpt-image-2.5-sunburst-2026-10-01","quality":"max"})"));
+    accepted(gen(R"({"prompt":"p","model":"gpt-image-2.5-flare","background":"transparent",
+                     "output_format":"webp"})"));
+    // xhigh and max are known values, refused by the model rules for other models.
+    auto e = refused(gen(R"({"prompt":"p","model":"gpt-image-1","quality":"max"})"), "quality");
+    BOOST_TEST(e.message.find("2.5") != std::string::npos, e.message);
+    refused(gen(R"({"prompt":"p","model":"gpt-image-2-2026-04-21","quality":"xhigh"})"), "quality");
+    // A snapshot of an unknown model is still unknown; a bad date is no snapshot.
+    refused(gen(R"({"prompt":"p","model":"gpt-image-9-2026-01-01"})"), "model");
+    refused(gen(R"({"prompt":"p","model":"gpt-image-2.5-flare-2026-13-01"})"), "model");
+    auto m = refused(gen(R"({"prompt":"p","model":"dall-e-4"})"), "model");
+    BOOST_TEST(m.message.find("gpt-image-2.5-flare") != std::string::npos, m.message);
+}
+
+BOOST_AUTO_TEST_CASE(rule_gaps) {
+    // An explicit stream=false is every model's default, not a GPT-only parameter.
+    auto d2 = accepted(gen(R"({"prompt":"p","model":"dall-e-2","stream":false})"));
+    BOOST_TEST(!d2.stream);
+    BOOST_TEST(accepted(gen(R"({"prompt":"p","stream":false})")).model == "dall-e-2");
+    accepted(gen(R"({"prompt":"p","model":"dall-e-3","stream":false})"));
+    // output_compression needs jpeg or webp.
+    refused(gen(R"({"prompt":"p","model":"gpt-image-1","output_compression":50})"),
+            "output_compression");
+    refused(gen(R"({"prompt":"p","model":"gpt-image-1","output_compression":50,
+                    "output_format":"png"})"),
+            "output_compression");
+    accepted(gen(R"({"prompt":"p","model":"gpt-image-1","output_compression":50,
+                     "output_format":"webp"})"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(json_edit_checks)
@@ -337,6 +382,19 @@ BOOST_AUTO_TEST_CASE(structure) {
     BOOST_TEST(e.message.find("multipart") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(moderation_is_a_json_edit_parameter_only) {
+    std::string a = et::image_bytes(16, 16);
+    auto e =
+        refused(em::check_edit_multipart(et::read_form(
+                    {et::field("prompt", "p"), et::field("model", "gpt-image-1"),
+                     et::field("moderation", "low"), et::file("image", "a.png", "image/png", a)})),
+                "moderation");
+    BOOST_TEST(e.code.value() == "unknown_parameter");
+    auto job = accepted(json_edit(R"({"model":"gpt-image-2.5-flare","prompt":"p","moderation":"low",
+                                      "quality":"max","images":[{"file_id":"f"}]})"));
+    BOOST_TEST(job.moderation == "low");
+}
+
 BOOST_AUTO_TEST_CASE(dall_e_2_rules) {
     std::string square = et::image_bytes(32, 32);
     BOOST_TEST(accepted(em::check_edit_multipart(
@@ -385,7 +443,13 @@ BOOST_AUTO_TEST_CASE(refused_variations) {
         refused(em::check_variation(et::read_form({et::field("model", "gpt-image-1"),
                                                    et::file("image", "a.png", "image/png", png)})),
                 "model");
-    BOOST_TEST(m.message == "Invalid value: 'gpt-image-1'. Supported values are: 'dall-e-2'.");
+    BOOST_TEST(m.message == "Invalid value: 'gpt-image-1'. Supported values are: 'dall-e-2' (or a "
+                            "dated snapshot of one, '<model>-YYYY-MM-DD').");
+    // A dall-e-2 snapshot is served like dall-e-2.
+    BOOST_TEST(
+        accepted(em::check_variation(et::read_form({et::field("model", "dall-e-2-2024-11-01"),
+                                                    et::file("image", "a.png", "image/png", png)})))
+            .model == "dall-e-2-2024-11-01");
     refused(em::check_variation(et::read_form({et::field("model", "dall-e-2")})), "image");
     refused(em::check_variation(et::read_form(
                 {et::field("prompt", "p"), et::file("image", "a.png", "image/png", png)})),

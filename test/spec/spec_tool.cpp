@@ -156,6 +156,24 @@ int corpus() {
                                                         .model = m::gpt_image_2_2026_04_21,
                                                         .quality = openai::qualities::auto_,
                                                         .size = "2160x3840"});
+    // GPT Image 2.5 (newer than the spec): every parameter, custom sizes, dated snapshots. The
+    // schema's quality enum predates xhigh and max, so those must fail there, and only there.
+    for (std::string model :
+         {std::string(m::gpt_image_2_5_flare.view()), std::string(m::gpt_image_2_5_sunburst.view()),
+          std::string("gpt-image-2.5-flare-2026-09-08")}) {
+        emit_generate("generate " + model + " every parameter", gpt_full(model));
+        auto wide = gpt_full(model);
+        wide.size = "2048x1152";
+        emit_generate("generate " + model + " custom size", wide);
+        for (auto q : {openai::qualities::xhigh, openai::qualities::max}) {
+            auto r = gpt_full(model);
+            r.quality = q;
+            if (valid("generate " + model + " quality " + std::string(q.view()), r))
+                emit("generate " + model + " quality " + std::string(q.view()) +
+                         " (newer than the spec)",
+                     "CreateImageRequest", openai::to_json(r), "quality");
+        }
+    }
     emit_generate("generate default GPT model",
                   {.prompt = "An otter", .output_format = openai::output_formats::png});
     emit_generate("generate unknown model", {.prompt = "An otter", .model = "my-image-model"});

@@ -5,6 +5,7 @@
 #include "stream_test_support.hpp"
 
 #include <openai/error.hpp>
+#include <openai/json.hpp>
 #include <openai/save_image.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -101,7 +102,7 @@ BOOST_AUTO_TEST_CASE(partials_then_completed_and_the_connection_is_reused) {
         BOOST_TEST(openai::image_bytes(r.events[1]) == p1);
         BOOST_TEST(std::holds_alternative<openai::image_gen_completed_event>(r.events[2]));
         BOOST_TEST(openai::image_bytes(r.events[2]) == fin);
-        BOOST_TEST(openai::event_usage(r.events[2])->total_tokens == 30);
+        BOOST_TEST((openai::event_usage(r.events[2])->total_tokens == 30));
         BOOST_TEST(r.meta.request_id.starts_with("req_case-"));
         BOOST_TEST(client.stats().connections_idle == 1u);
         BOOST_TEST(client.stats().connections_in_use == 0u);
@@ -137,22 +138,123 @@ BOOST_AUTO_TEST_CASE(edit_events_and_an_edit_request) {
     BOOST_TEST(boost::json::parse(server.last_body()).at("stream").as_bool());
 }
 
-BOOST_AUTO_TEST_CASE(unknown_events_comments_and_blank_data_are_skipped) {
+BOOST_AUTO_TEST_CASE(unknown_events_reach_the_caller_comments_and_blank_data_are_skipped) {
     raw_stream_server server;
     asio::io_context ioc;
     openai::client client(ioc.get_executor(), config_for(server));
     const auto fin = random_bytes(64, 6);
+    const auto progress = random_bytes(16, 7);
     auto r = run(
-        ioc, drain_generation(client.images(), gpt_request(),
-                              serve_pieces(server, {": keep-alive\n\n",
-                                                    sse("image_generation.heartbeat",
-                                                        R"({"type":"image_generation.heartbeat"})"),
-                                                    "event: ping\ndata:\n\n", "retry: 10\n\n",
-                                                    completed(fin)})));
+        ioc, drain_generation(
+                 client.images(), gpt_request(),
+                 serve_pieces(server,
+                              {": keep-alive\n\n",
+                               sse("image_generation.heartbeat",
+                                   R"({"type":"image_generation.heartbeat","sequence_number":4})"),
+                               "event: ping\ndata:\n\n", "retry: 10\n\n",
+                               sse("image_generation.preview",
+                                   R"({"type":"image_generation.preview","b64_json":")" +
+                                       openai::codec::base64_encode(progress) + R"(","step":2})"),
+                               completed(fin)})));
     BOOST_TEST(!r.error, r.error.message);
-    BOOST_TEST_REQUIRE(r.events.size() == 1u);
-    BOOST_TEST(openai::image_bytes(r.events[0]) == fin);
+    BOOST_TEST_REQUIRE(r.events.size() == 3u);
+    // Types newer than the library arrive as unknown_event, with their data whole.
+    const auto* heartbeat = std::get_if<openai::unknown_event>(&r.events[0]);
+    BOOST_TEST_REQUIRE(heartbeat != nullptr);
+    BOOST_TEST(heartbeat->type == "image_generation.heartbeat");
+    BOOST_TEST(heartbeat->data.at("sequence_number").to_number<int>() == 4);
+    BOOST_TEST(openai::event_type(r.events[0]) == "image_generation.heartbeat");
+    BOOST_TEST(openai::is_unknown(r.events[0]));
+    BOOST_TEST(!openai::is_partial(r.events[0]));
+    BOOST_TEST(!openai::is_completed(r.events[0]));
+    BOOST_TEST(openai::image_bytes(r.events[0]).empty());
+    const auto* preview = std::get_if<openai::unknown_event>(&r.events[1]);
+    BOOST_TEST_REQUIRE(preview != nullptr);
+    // Its b64_json keeps the base64 text (the parser decoded it aside; it is put back).
+    BOOST_TEST(preview->data.at("b64_json").as_string() == openai::codec::base64_encode(progress));
+    BOOST_TEST(preview->data.at("step").to_number<int>() == 2);
+    BOOST_TEST(openai::image_bytes(r.events[2]) == fin);
     BOOST_TEST(r.clean_end);
+}
+
+BOOST_AUTO_TEST_CASE(unary_unknown_members_reach_the_caller_and_absent_is_not_zero) {
+    raw_stream_server server;
+    asio::io_context ioc;
+    openai::client client(ioc.get_executor(), config_for(server));
+    const auto png = random_bytes(40, 9);
+    // No "created"; usage with a zero count and absent ones; members newer than the library.
+    const std::string body =
+        R"({"data":[{"b64_json":")" + openai::codec::base64_encode(png) +
+        R"(","content_filter":{"flagged":false}}],"output_format":"png",)"
+        R"("usage":{"total_tokens":0,"input_tokens_details":{"text_tokens":0}},)"
+        R"("billing":{"tier":"flare"},"system_fingerprint":"fp_1"})";
+    static int counter = 0;
+    for (bool keep : {false, true}) {
+        BOOST_TEST_CONTEXT("keep " << keep) {
+            const auto name = "unary-" + std::to_string(++counter);
+            canned_response c;
+            c.content_type = "application/json";
+            c.frame = framing::length;
+            c.add(body);
+            server.add(name, std::move(c));
+            auto options = serve(name);
+            options.keep_unknown_fields = keep;
+            openai::generate_request req = gpt_request();
+            req.partial_images.reset();
+            auto r = run(ioc, client.images().generate(req, options, asio::use_awaitable));
+            BOOST_TEST_REQUIRE(r.data.size() == 1u);
+            BOOST_TEST(*r.data[0].bytes == png);
+            BOOST_TEST(!r.created.has_value()); // absent, not 0
+            BOOST_TEST_REQUIRE(r.usage.has_value());
+            BOOST_TEST((r.usage->total_tokens == 0)); // sent as 0
+            BOOST_TEST(!r.usage->input_tokens.has_value());
+            BOOST_TEST(!r.usage->output_tokens.has_value());
+            BOOST_TEST((r.usage->input_tokens_details.text_tokens == 0));
+            BOOST_TEST(!r.usage->input_tokens_details.image_tokens.has_value());
+            if (keep) {
+                BOOST_TEST(r.unknown_fields.size() == 2u);
+                BOOST_TEST(r.unknown_fields.at("billing").at("tier").as_string() == "flare");
+                BOOST_TEST(r.unknown_fields.at("system_fingerprint").as_string() == "fp_1");
+                BOOST_TEST(r.data[0].unknown_fields.at("content_filter").at("flagged").as_bool() ==
+                           false);
+                // Encoding gives the members back as they came.
+                const auto again = openai::to_json(r);
+                BOOST_TEST(again.at("billing").at("tier").as_string() == "flare");
+                BOOST_TEST(!again.contains("created"));
+                BOOST_TEST(!again.at("usage").as_object().contains("input_tokens"));
+            } else {
+                BOOST_TEST(r.unknown_fields.empty());
+                BOOST_TEST(r.data[0].unknown_fields.empty());
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(unknown_event_members_are_kept_when_asked) {
+    raw_stream_server server;
+    asio::io_context ioc;
+    openai::client client(ioc.get_executor(), config_for(server));
+    const auto fin = random_bytes(64, 8);
+    auto json = image_json("image_generation.completed", fin);
+    json.insert(json.size() - 1, R"(,"moderation_score":0.25,"seed":{"value":7})");
+    const std::vector<std::string> pieces = {sse("image_generation.completed", json)};
+    for (bool keep : {false, true}) {
+        BOOST_TEST_CONTEXT("keep " << keep) {
+            auto options = serve_pieces(server, pieces);
+            options.keep_unknown_fields = keep;
+            auto r = run(ioc, drain_generation(client.images(), gpt_request(), options));
+            BOOST_TEST_REQUIRE(r.events.size() == 1u, r.error.message);
+            const auto& unknown = openai::unknown_fields(r.events[0]);
+            if (keep) {
+                BOOST_TEST(unknown.size() == 2u);
+                BOOST_TEST(unknown.at("moderation_score").as_double() == 0.25);
+                BOOST_TEST(unknown.at("seed").at("value").to_number<int>() == 7);
+            } else {
+                BOOST_TEST(unknown.empty());
+            }
+            BOOST_TEST(openai::image_bytes(r.events[0]) == fin);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(the_three_error_shapes) {

@@ -43,18 +43,22 @@ BOOST_AUTO_TEST_CASE(four_event_types) {
             if (r.completed) {
                 BOOST_TEST(!openai::partial_image_index(ev));
                 BOOST_TEST_REQUIRE(openai::event_usage(ev) != nullptr);
-                BOOST_TEST(openai::event_usage(ev)->input_tokens_details.image_tokens == 40);
+                BOOST_TEST((openai::event_usage(ev)->input_tokens_details.image_tokens == 40));
             } else {
                 BOOST_TEST(*openai::partial_image_index(ev) == 2);
                 BOOST_TEST(openai::event_usage(ev) == nullptr);
             }
+            BOOST_TEST_REQUIRE(!openai::is_unknown(ev));
             std::visit(
                 [](const auto& e) {
-                    BOOST_TEST(*e.created_at == 1620000000);
-                    BOOST_TEST(*e.size == openai::sizes::s1024x1024);
-                    BOOST_TEST(*e.quality == openai::qualities::high);
-                    BOOST_TEST(*e.background == openai::backgrounds::transparent);
-                    BOOST_TEST(*e.output_format == openai::output_formats::png);
+                    if constexpr (!std::is_same_v<std::decay_t<decltype(e)>,
+                                                  openai::unknown_event>) {
+                        BOOST_TEST(*e.created_at == 1620000000);
+                        BOOST_TEST(*e.size == openai::sizes::s1024x1024);
+                        BOOST_TEST(*e.quality == openai::qualities::high);
+                        BOOST_TEST(*e.background == openai::backgrounds::transparent);
+                        BOOST_TEST(*e.output_format == openai::output_formats::png);
+                    }
                 },
                 ev);
 
@@ -101,8 +105,38 @@ BOOST_AUTO_TEST_CASE(unknown_types_are_skippable) {
             BOOST_TEST((d.value.kind == openai::event_kind::unknown));
         }
     }
-    auto d = openai::decode_image_event(R"({"type":"image_generation.progress"})");
+    auto d = openai::decode_image_event(R"({"type":"image_generation.progress","percent":40})");
     BOOST_TEST(d.value.type == "image_generation.progress");
+    // The event holds an unknown_event with the type and the whole data, which streams deliver.
+    const auto* u = std::get_if<openai::unknown_event>(&d.value.event);
+    BOOST_TEST_REQUIRE(u != nullptr);
+    BOOST_TEST(u->type == "image_generation.progress");
+    BOOST_TEST(u->data.at("percent").to_number<int>() == 40);
+    BOOST_TEST((openai::unknown_fields(d.value.event) == u->data));
+    BOOST_TEST(boost::json::value(openai::to_json(d.value.event)) ==
+               boost::json::parse(R"({"type":"image_generation.progress","percent":40})"));
+    // A b64_json the parser captured is given back as text.
+    auto b = openai::decode_image_event(R"({"type":"future.image","b64_json":"aGVsbG8="})");
+    BOOST_TEST_REQUIRE(b.ok(), b.message);
+    BOOST_TEST(std::get<openai::unknown_event>(b.value.event).data.at("b64_json").as_string() ==
+               "aGVsbG8=");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_members_of_known_events_are_kept_on_request) {
+    const std::string_view data =
+        R"({"type":"image_generation.partial_image","b64_json":"aGVsbG8=",
+            "partial_image_index":1,"sequence_number":9,"hint":{"a":[1]}})";
+    auto off = openai::decode_image_event(data);
+    BOOST_TEST_REQUIRE(off.ok(), off.message);
+    BOOST_TEST(openai::unknown_fields(off.value.event).empty());
+    auto on = openai::decode_image_event(data, openai::decode_options{true});
+    BOOST_TEST_REQUIRE(on.ok(), on.message);
+    const auto& kept = openai::unknown_fields(on.value.event);
+    BOOST_TEST(kept.size() == 2u);
+    BOOST_TEST(kept.at("sequence_number").to_number<int>() == 9);
+    BOOST_TEST(openai::image_bytes(on.value.event) == "hello");
+    // ...and encoded back.
+    BOOST_TEST(openai::to_json(on.value.event).at("hint").at("a").at(0).to_number<int>() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(error_shapes) {

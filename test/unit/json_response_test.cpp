@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(decodes_every_member) {
     auto r = openai::decode_images_response(body);
     BOOST_TEST_REQUIRE(r.ok(), r.message);
     const auto& v = r.value;
-    BOOST_TEST(v.created == 1713833628);
+    BOOST_TEST((v.created == 1713833628));
     BOOST_TEST_REQUIRE(v.data.size() == 2u);
     BOOST_TEST(v.data[0].has_bytes());
     BOOST_TEST(*v.data[0].bytes == "hello");
@@ -53,14 +53,14 @@ BOOST_AUTO_TEST_CASE(decodes_every_member) {
     BOOST_TEST(*v.size == openai::sizes::s1536x1024);
     BOOST_TEST(*v.quality == openai::qualities::high);
     BOOST_TEST_REQUIRE(v.usage.has_value());
-    BOOST_TEST(v.usage->total_tokens == 100);
-    BOOST_TEST(v.usage->input_tokens == 50);
-    BOOST_TEST(v.usage->output_tokens == 50);
-    BOOST_TEST(v.usage->input_tokens_details.text_tokens == 10);
-    BOOST_TEST(v.usage->input_tokens_details.image_tokens == 40);
+    BOOST_TEST((v.usage->total_tokens == 100));
+    BOOST_TEST((v.usage->input_tokens == 50));
+    BOOST_TEST((v.usage->output_tokens == 50));
+    BOOST_TEST((v.usage->input_tokens_details.text_tokens == 10));
+    BOOST_TEST((v.usage->input_tokens_details.image_tokens == 40));
     BOOST_TEST_REQUIRE(v.usage->output_tokens_details.has_value());
-    BOOST_TEST(v.usage->output_tokens_details->image_tokens == 45);
-    BOOST_TEST(v.usage->output_tokens_details->text_tokens == 5);
+    BOOST_TEST((v.usage->output_tokens_details->image_tokens == 45));
+    BOOST_TEST((v.usage->output_tokens_details->text_tokens == 5));
 
     // The same document already parsed decodes the same way (bytes from the DOM's string).
     auto from_dom = openai::decode_images_response(parse(body));
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(wrong_types_name_their_path) {
 BOOST_AUTO_TEST_CASE(integral_doubles_are_integers) {
     auto r = openai::decode_images_response(R"({"created":1.0e3,"data":[]})");
     BOOST_TEST_REQUIRE(r.ok(), r.message);
-    BOOST_TEST(r.value.created == 1000);
+    BOOST_TEST((r.value.created == 1000));
 }
 
 BOOST_AUTO_TEST_CASE(bad_base64_is_invalid_base64) {
@@ -444,6 +444,49 @@ BOOST_AUTO_TEST_CASE(api_error_bodies) {
     auto back = openai::decode_api_error(boost::json::serialize(openai::to_error_body(e)));
     BOOST_TEST_REQUIRE(back.ok(), back.message);
     BOOST_TEST((back.value == e));
+}
+
+BOOST_AUTO_TEST_CASE(absent_is_not_zero) {
+    auto r = openai::decode_images_response(
+        R"({"data":[],"usage":{"total_tokens":0,"output_tokens_details":{"image_tokens":0}}})");
+    BOOST_TEST_REQUIRE(r.ok(), r.message);
+    BOOST_TEST(!r.value.created.has_value());
+    BOOST_TEST((r.value.usage->total_tokens == 0));
+    BOOST_TEST(!r.value.usage->input_tokens.has_value());
+    BOOST_TEST(!r.value.usage->input_tokens_details.text_tokens.has_value());
+    BOOST_TEST((r.value.usage->output_tokens_details->image_tokens == 0));
+    BOOST_TEST(!r.value.usage->output_tokens_details->text_tokens.has_value());
+    // Encoding writes what was there, zeros included, and nothing else.
+    BOOST_TEST(boost::json::value(openai::to_json(r.value)) ==
+               parse(R"({"data":[],"usage":{"total_tokens":0,
+                         "output_tokens_details":{"image_tokens":0}}})"));
+    auto zero = openai::decode_images_response(R"({"created":0,"data":[]})");
+    BOOST_TEST_REQUIRE(zero.ok(), zero.message);
+    BOOST_TEST((zero.value.created == 0));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_members_are_kept_on_request) {
+    const std::string_view body = R"({"created":1,"data":[{"b64_json":"aGVsbG8=","seed":42}],
+                                     "object":"list","extra":{"n":[1,2]}})";
+    auto off = openai::decode_images_response(body);
+    BOOST_TEST_REQUIRE(off.ok(), off.message);
+    BOOST_TEST(off.value.unknown_fields.empty());
+    BOOST_TEST(off.value.data[0].unknown_fields.empty());
+    auto on = openai::decode_images_response(body, openai::decode_options{true});
+    BOOST_TEST_REQUIRE(on.ok(), on.message);
+    BOOST_TEST(on.value.unknown_fields.size() == 2u);
+    BOOST_TEST(on.value.unknown_fields.at("object").as_string() == "list");
+    BOOST_TEST(on.value.data[0].unknown_fields.at("seed").to_number<int>() == 42);
+    BOOST_TEST(*on.value.data[0].bytes == "hello");
+    // The incremental parser, fed one byte at a time.
+    openai::images_response_parser parser;
+    parser.keep_unknown_fields(true);
+    for (const char c : body)
+        BOOST_TEST_REQUIRE(parser.write(std::string_view(&c, 1)));
+    auto fed = parser.finish();
+    BOOST_TEST_REQUIRE(fed.ok(), fed.message);
+    BOOST_TEST((fed.value.unknown_fields == on.value.unknown_fields));
+    BOOST_TEST((fed.value.data[0].unknown_fields == on.value.data[0].unknown_fields));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

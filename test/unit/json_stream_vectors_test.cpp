@@ -41,16 +41,16 @@ std::optional<std::string> opt_str(const boost::json::object& o, std::string_vie
 
 void check_usage(const openai::image_usage& u, const boost::json::value& expected) {
     const auto& e = expected.as_object();
-    BOOST_TEST(u.total_tokens == e.at("total_tokens").as_int64());
-    BOOST_TEST(u.input_tokens == e.at("input_tokens").as_int64());
-    BOOST_TEST(u.output_tokens == e.at("output_tokens").as_int64());
+    BOOST_TEST((u.total_tokens == e.at("total_tokens").as_int64()));
+    BOOST_TEST((u.input_tokens == e.at("input_tokens").as_int64()));
+    BOOST_TEST((u.output_tokens == e.at("output_tokens").as_int64()));
     const auto& in = e.at("input_tokens_details").as_object();
-    BOOST_TEST(u.input_tokens_details.text_tokens == in.at("text_tokens").as_int64());
-    BOOST_TEST(u.input_tokens_details.image_tokens == in.at("image_tokens").as_int64());
+    BOOST_TEST((u.input_tokens_details.text_tokens == in.at("text_tokens").as_int64()));
+    BOOST_TEST((u.input_tokens_details.image_tokens == in.at("image_tokens").as_int64()));
     if (const auto* out = e.if_contains("output_tokens_details")) {
         BOOST_TEST_REQUIRE(u.output_tokens_details.has_value());
-        BOOST_TEST(u.output_tokens_details->image_tokens == out->at("image_tokens").as_int64());
-        BOOST_TEST(u.output_tokens_details->text_tokens == out->at("text_tokens").as_int64());
+        BOOST_TEST((u.output_tokens_details->image_tokens == out->at("image_tokens").as_int64()));
+        BOOST_TEST((u.output_tokens_details->text_tokens == out->at("text_tokens").as_int64()));
     } else {
         BOOST_TEST(!u.output_tokens_details);
     }
@@ -117,7 +117,14 @@ BOOST_AUTO_TEST_CASE(events_decode_to_typed_events_with_the_right_bytes) {
                     BOOST_TEST(sha256_hex(bytes) == img.at("sha256").as_string());
                     BOOST_TEST(bytes.substr(0, 8) == "\x89PNG\r\n\x1a\n");
                     ++images_checked;
-                    std::visit([&](const auto& e) { check_metadata(e, json); }, ev);
+                    BOOST_TEST_REQUIRE(!openai::is_unknown(ev));
+                    std::visit(
+                        [&](const auto& e) {
+                            if constexpr (!std::is_same_v<std::decay_t<decltype(e)>,
+                                                          openai::unknown_event>)
+                                check_metadata(e, json);
+                        },
+                        ev);
                     if (auto idx = openai::partial_image_index(ev)) {
                         BOOST_TEST(*idx == json.at("partial_image_index").as_int64());
                         ++partials;

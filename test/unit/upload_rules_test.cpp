@@ -58,6 +58,63 @@ std::string png(std::uint32_t w, std::uint32_t h, std::size_t padding = 16) {
 
 const std::string jpeg("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\xff\xd9", 16);
 
+void put_be16(std::string& s, std::uint32_t v) {
+    s += static_cast<char>((v >> 8) & 0xff);
+    s += static_cast<char>(v & 0xff);
+}
+void put_le(std::string& s, std::uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+        s += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+// A JPEG head: SOI, `segments` APP1 segments of `app_bytes` each, then a baseline frame header
+// (SOF0).
+std::string jpeg_of(std::uint32_t w, std::uint32_t h, std::size_t app_bytes = 20,
+                    int segments = 1) {
+    std::string s("\xff\xd8", 2);
+    for (int i = 0; i < segments; ++i) {
+        s += std::string("\xff\xe1", 2);
+        put_be16(s, static_cast<std::uint32_t>(app_bytes + 2));
+        s += std::string(app_bytes, 'e');
+    }
+    s += std::string("\xff\xc0", 2);
+    put_be16(s, 17);
+    s += '\x08';
+    put_be16(s, h);
+    put_be16(s, w);
+    s += std::string(12, '\x01');
+    return s + std::string("\xff\xd9", 2);
+}
+
+std::string riff(std::string_view chunk, const std::string& payload) {
+    std::string s = "RIFF";
+    put_le(s, static_cast<std::uint32_t>(12 + payload.size()), 4);
+    s += "WEBP";
+    s += chunk;
+    put_le(s, static_cast<std::uint32_t>(payload.size()), 4);
+    return s + payload;
+}
+
+std::string webp_lossy(std::uint32_t w, std::uint32_t h) { // VP8
+    std::string p("\x30\x01\x00\x9d\x01\x2a", 6);
+    put_le(p, w, 2);
+    put_le(p, h, 2);
+    return riff("VP8 ", p + std::string(8, '\0'));
+}
+
+std::string webp_lossless(std::uint32_t w, std::uint32_t h) { // VP8L
+    std::string p("\x2f", 1);
+    put_le(p, (w - 1) | ((h - 1) << 14), 4);
+    return riff("VP8L", p + std::string(8, '\0'));
+}
+
+std::string webp_extended(std::uint32_t w, std::uint32_t h) { // VP8X
+    std::string p(4, '\0');
+    put_le(p, w - 1, 3);
+    put_le(p, h - 1, 3);
+    return riff("VP8X", p + std::string(8, '\0'));
+}
+
 // What the writer learns about `files` (name, bytes); fails the test when it refuses them.
 std::vector<multipart_file_info> infos(std::vector<std::pair<std::string, std::string>> files) {
     std::vector<multipart_file> parts;
@@ -146,9 +203,43 @@ BOOST_AUTO_TEST_CASE(masks_are_pngs_of_the_first_images_dimensions) {
     BOOST_TEST(static_cast<bool>(check_edit_uploads(
         model_family::gpt_image,
         infos({{"image[]", png(128, 32)}, {"image[]", png(64, 64)}, {"mask", png(64, 64)}}))));
-    // A JPEG first image has no dimensions known here: the server compares them.
+    // A JPEG whose frame header is not in its head has no dimensions known here: the server
+    // compares them.
     BOOST_TEST(!check_edit_uploads(model_family::gpt_image,
                                    infos({{"image[]", jpeg}, {"mask", png(64, 64)}})));
+}
+
+BOOST_AUTO_TEST_CASE(mask_dimensions_are_checked_for_every_input_format) {
+    struct case_ {
+        std::string name;
+        std::string image; // 640x480
+    };
+    for (const auto& c : std::vector<case_>{
+             {"JPEG", jpeg_of(640, 480)},
+             {"JPEG behind 30 KB of metadata", jpeg_of(640, 480, 30000)},
+             {"JPEG behind two segments", jpeg_of(640, 480, 100, 2)},
+             {"WebP lossy", webp_lossy(640, 480)},
+             {"WebP lossless", webp_lossless(640, 480)},
+             {"WebP extended", webp_extended(640, 480)},
+         }) {
+        BOOST_TEST_CONTEXT(c.name) {
+            auto good = infos({{"image[]", c.image}, {"mask", png(640, 480)}});
+            BOOST_TEST_REQUIRE(good[0].dimensions.has_value());
+            BOOST_TEST(good[0].dimensions->first == 640u);
+            BOOST_TEST(good[0].dimensions->second == 480u);
+            BOOST_TEST(!check_edit_uploads(model_family::gpt_image, good));
+            auto e = check_edit_uploads(model_family::gpt_image,
+                                        infos({{"image[]", c.image}, {"mask", png(480, 640)}}));
+            BOOST_TEST(e.param == "mask");
+            BOOST_TEST(says(e, "480x640"), e.message);
+            BOOST_TEST(says(e, "640x480"), e.message);
+            BOOST_TEST(says(e, "same dimensions"), e.message);
+        }
+    }
+    // Metadata longer than the head the writer reads: unknown, left to the server.
+    auto far = infos({{"image[]", jpeg_of(640, 480, 40000, 2)}, {"mask", png(64, 64)}});
+    BOOST_TEST(!far[0].dimensions.has_value());
+    BOOST_TEST(!check_edit_uploads(model_family::gpt_image, far));
 }
 
 // Files whose names promise an image but whose bytes are something else fail before anything is

@@ -131,7 +131,8 @@ BOOST_AUTO_TEST_CASE(dall_e_2_generation) {
             {"output_compression", [](G& r) { r.output_compression = 50; }, "output_compression"},
             {"background", [](G& r) { r.background = openai::backgrounds::opaque; }, "background"},
             {"moderation", [](G& r) { r.moderation = openai::moderations::low; }, "moderation"},
-            {"stream", [](G& r) { r.stream = false; }, "stream"},
+            {"stream=false is every model's default", [](G& r) { r.stream = false; }, ""},
+            {"stream=true", [](G& r) { r.stream = true; }, "stream"},
             {"partial_images", [](G& r) { r.partial_images = 0; }, "partial_images"},
         });
 }
@@ -196,12 +197,42 @@ BOOST_AUTO_TEST_CASE(gpt_image_generation) {
                     {"output_format jpeg",
                      [](G& r) { r.output_format = openai::output_formats::jpeg; }, ""},
                     {"output_format gif", [](G& r) { r.output_format = "gif"; }, "output_format"},
-                    {"output_compression 0", [](G& r) { r.output_compression = 0; }, ""},
-                    {"output_compression 100", [](G& r) { r.output_compression = 100; }, ""},
+                    {"output_compression 0 jpeg",
+                     [](G& r) {
+                         r.output_compression = 0;
+                         r.output_format = openai::output_formats::jpeg;
+                     },
+                     ""},
+                    {"output_compression 100 webp",
+                     [](G& r) {
+                         r.output_compression = 100;
+                         r.output_format = openai::output_formats::webp;
+                     },
+                     ""},
                     {"output_compression -1", [](G& r) { r.output_compression = -1; },
                      "output_compression"},
                     {"output_compression 101", [](G& r) { r.output_compression = 101; },
                      "output_compression"},
+                    {"output_compression png",
+                     [](G& r) {
+                         r.output_compression = 50;
+                         r.output_format = openai::output_formats::png;
+                     },
+                     "output_compression"},
+                    {"output_compression without a format (png)",
+                     [](G& r) { r.output_compression = 50; }, "output_compression"},
+                    {"output_compression 100 (the default) with png",
+                     [](G& r) {
+                         r.output_compression = 100;
+                         r.output_format = openai::output_formats::png;
+                     },
+                     ""},
+                    {"output_compression 100 without a format",
+                     [](G& r) { r.output_compression = 100; }, ""},
+                    {"quality xhigh is 2.5 only",
+                     [](G& r) { r.quality = openai::qualities::xhigh; }, "quality"},
+                    {"quality max is 2.5 only", [](G& r) { r.quality = openai::qualities::max; },
+                     "quality"},
                     {"stream with partial_images 0",
                      [](G& r) {
                          r.stream = true;
@@ -286,6 +317,110 @@ BOOST_AUTO_TEST_CASE(gpt_image_2_custom_sizes) {
     run_table<G>(gen(m::gpt_image_2_2026_04_21), rows);
     // Other GPT image models take the standard sizes only.
     run_table<G>(gen(m::gpt_image_1_5), {{"3840x2160", set_size("3840x2160"), "size"}});
+}
+
+BOOST_AUTO_TEST_CASE(gpt_image_2_5_generation) {
+    // The 2.5 models, their dated snapshots, and a snapshot of gpt-image-2 for contrast.
+    for (std::string model :
+         {std::string(m::gpt_image_2_5_flare), std::string(m::gpt_image_2_5_sunburst),
+          std::string("gpt-image-2.5-flare-2026-09-08"),
+          std::string("gpt-image-2.5-sunburst-2026-10-01")}) {
+        BOOST_TEST_CONTEXT(model) {
+            run_table<G>(
+                gen(openai::model(model)),
+                {
+                    {"valid", [](G&) {}, ""},
+                    {"quality xhigh", [](G& r) { r.quality = openai::qualities::xhigh; }, ""},
+                    {"quality max", [](G& r) { r.quality = openai::qualities::max; }, ""},
+                    {"quality low", [](G& r) { r.quality = openai::qualities::low; }, ""},
+                    {"quality auto", [](G& r) { r.quality = openai::qualities::auto_; }, ""},
+                    {"quality hd", [](G& r) { r.quality = openai::qualities::hd; }, "quality"},
+                    {"quality ultra", [](G& r) { r.quality = "ultra"; }, "quality"},
+                    {"custom size 1536x864", set_size("1536x864"), ""},
+                    {"custom size 3840x2160", set_size("3840x2160"), ""},
+                    {"custom size not a multiple of 16", set_size("1000x1008"), "size"},
+                    {"custom size beyond 3:1", set_size("3088x1024"), "size"},
+                    {"custom size too large", set_size("4096x4096"), "size"},
+                    {"auto", set_size("auto"), ""},
+                    {"transparent png",
+                     [](G& r) {
+                         r.background = openai::backgrounds::transparent;
+                         r.output_format = openai::output_formats::png;
+                     },
+                     ""},
+                    {"transparent jpeg",
+                     [](G& r) {
+                         r.background = openai::backgrounds::transparent;
+                         r.output_format = openai::output_formats::jpeg;
+                     },
+                     "background"},
+                    {"prompt 32001", [](G& r) { r.prompt = repeat("a", 32001); }, "prompt"},
+                    {"response_format", [](G& r) { r.response_format = "url"; }, "response_format"},
+                    {"style", [](G& r) { r.style = "vivid"; }, "style"},
+                    {"streamed with partials",
+                     [](G& r) {
+                         r.stream = true;
+                         r.partial_images = 3;
+                     },
+                     ""},
+                });
+        }
+    }
+    // A gpt-image-2 snapshot of any date takes gpt-image-2's rules: custom sizes, no xhigh.
+    run_table<G>(gen(openai::model("gpt-image-2-2027-01-15")),
+                 {
+                     {"custom size", set_size("1536x864"), ""},
+                     {"quality xhigh", [](G& r) { r.quality = "xhigh"; }, "quality"},
+                 });
+    // Snapshots of the others keep their own rules too.
+    run_table<G>(gen(openai::model("gpt-image-1.5-2026-01-01")),
+                 {
+                     {"custom size", set_size("1536x864"), "size"},
+                     {"quality max", [](G& r) { r.quality = "max"; }, "quality"},
+                     {"quality high", [](G& r) { r.quality = "high"; }, ""},
+                 });
+    run_table<G>(gen(openai::model("dall-e-3-2025-01-01")),
+                 {{"n 2", [](G& r) { r.n = 2; }, "n"}, {"hd", [](G& r) { r.quality = "hd"; }, ""}});
+
+    const auto err = openai::validate([] {
+        auto r = gen(m::gpt_image_1_5);
+        r.quality = openai::qualities::xhigh;
+        return r;
+    }());
+    BOOST_TEST(err.message == "quality xhigh is only supported by the GPT Image 2.5 models "
+                              "(gpt-image-2.5-flare, gpt-image-2.5-sunburst), not gpt-image-1.5");
+}
+
+BOOST_AUTO_TEST_CASE(snapshot_names) {
+    struct case_ {
+        std::string name, base;
+    };
+    for (const auto& c : std::vector<case_>{
+             {"gpt-image-2.5-flare-2026-09-08", "gpt-image-2.5-flare"},
+             {"gpt-image-2-2026-04-21", "gpt-image-2"},
+             {"dall-e-2-2024-12-31", "dall-e-2"},
+             {"my-model-2026-01-01", "my-model"},
+             {"gpt-image-2.5-flare", "gpt-image-2.5-flare"},
+             {"gpt-image-2.5-flare-2026-13-01", "gpt-image-2.5-flare-2026-13-01"}, // month 13
+             {"gpt-image-2.5-flare-2026-00-01", "gpt-image-2.5-flare-2026-00-01"},
+             {"gpt-image-2.5-flare-2026-09-32", "gpt-image-2.5-flare-2026-09-32"},
+             {"gpt-image-2.5-flare-2026-9-08", "gpt-image-2.5-flare-2026-9-08"},
+             {"gpt-image-2.5-flare_2026-09-08", "gpt-image-2.5-flare_2026-09-08"},
+             {"gpt-image-2.5-flare-2026-09-0x", "gpt-image-2.5-flare-2026-09-0x"},
+             {"-2026-09-08", "-2026-09-08"}, // no base
+             {"", ""},
+         }) {
+        BOOST_TEST(openai::base_model(c.name) == c.base, c.name);
+    }
+    BOOST_TEST((openai::family_of("gpt-image-2.5-sunburst-2026-09-08") ==
+                openai::model_family::gpt_image));
+    BOOST_TEST((openai::family_of("dall-e-3-2025-01-01") == openai::model_family::dall_e_3));
+    BOOST_TEST((openai::family_of("gpt-image-3-2026-01-01") == openai::model_family::unknown));
+    BOOST_TEST(openai::accepts_extended_quality(m::gpt_image_2_5_flare));
+    BOOST_TEST(openai::accepts_extended_quality("gpt-image-2.5-sunburst-2026-09-08"));
+    BOOST_TEST(!openai::accepts_extended_quality(m::gpt_image_2));
+    BOOST_TEST(openai::accepts_custom_sizes("gpt-image-2.5-flare-2026-09-08"));
+    BOOST_TEST(!openai::accepts_custom_sizes("gpt-image-1-mini-2026-01-01"));
 }
 
 BOOST_AUTO_TEST_CASE(custom_size_helpers) {
@@ -478,6 +613,7 @@ BOOST_AUTO_TEST_CASE(dall_e_2_edits) {
             {"input_fidelity", [](E& r) { r.input_fidelity = "high"; }, "input_fidelity"},
             {"moderation", [](E& r) { r.moderation = "low"; }, "moderation"},
             {"stream", [](E& r) { r.stream = true; }, "stream"},
+            {"stream=false", [](E& r) { r.stream = false; }, ""},
             {"partial_images", [](E& r) { r.partial_images = 1; }, "partial_images"},
             {"n 10", [](E& r) { r.n = 10; }, ""},
         });
@@ -498,7 +634,8 @@ BOOST_AUTO_TEST_CASE(gpt_image_edits) {
             {"1024x1536", [](E& r) { r.size = "1024x1536"; }, ""},
             {"quality standard", [](E& r) { r.quality = "standard"; }, "quality"},
             {"quality medium", [](E& r) { r.quality = "medium"; }, ""},
-            {"moderation low", [](E& r) { r.moderation = "low"; }, ""},
+            {"moderation is not a multipart edit parameter", [](E& r) { r.moderation = "low"; },
+             "moderation"},
             {"output_format webp", [](E& r) { r.output_format = "webp"; }, ""},
             {"stream with partials",
              [](E& r) {
@@ -516,9 +653,31 @@ BOOST_AUTO_TEST_CASE(gpt_image_edits) {
             {"custom size", [](E& r) { r.size = "1536x864"; }, ""},
             {"bad custom size", [](E& r) { r.size = "1536x860"; }, "size"},
             {"reference mask", [](E& r) { r.mask = openai::image_reference::file("f"); }, ""},
+            {"moderation in a JSON edit", [](E& r) { r.moderation = "low"; }, ""},
         });
     run_table<E>(edit_refs(openai::model("future-model"), 2),
-                 {{"unknown model", [](E& r) { r.size = "anything"; }, ""}});
+                 {{"unknown model", [](E& r) { r.size = "anything"; }, ""},
+                  {"response_format in a JSON edit", [](E& r) { r.response_format = "url"; },
+                   "response_format"}});
+}
+
+BOOST_AUTO_TEST_CASE(gpt_image_2_5_edits) {
+    run_table<E>(edit_files(m::gpt_image_2_5_sunburst, 2),
+                 {
+                     {"valid", [](E&) {}, ""},
+                     {"quality max", [](E& r) { r.quality = "max"; }, ""},
+                     {"custom size", [](E& r) { r.size = "2048x1152"; }, ""},
+                     {"input_fidelity", [](E& r) { r.input_fidelity = "high"; }, ""},
+                     {"moderation (multipart)", [](E& r) { r.moderation = "low"; }, "moderation"},
+                 });
+    run_table<E>(edit_refs(openai::model("gpt-image-2.5-flare-2026-09-08"), 2),
+                 {
+                     {"quality xhigh", [](E& r) { r.quality = "xhigh"; }, ""},
+                     {"moderation (JSON)", [](E& r) { r.moderation = "low"; }, ""},
+                     {"quality standard", [](E& r) { r.quality = "standard"; }, "quality"},
+                 });
+    run_table<E>(edit_files(m::gpt_image_2),
+                 {{"quality xhigh", [](E& r) { r.quality = "xhigh"; }, "quality"}});
 }
 
 BOOST_AUTO_TEST_CASE(file_size_limits) {

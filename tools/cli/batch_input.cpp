@@ -1,13 +1,13 @@
 #include "batch_input.hpp"
 
 #include <openai/json.hpp>
+#include <openai/request_fields.hpp>
 #include <openai/validation.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <map>
 
@@ -15,17 +15,13 @@ namespace openai::cli::batch {
 
 namespace {
 
-// The members of CreateImageRequest this client sends, and the batch's own "id".
-constexpr std::array<std::string_view, 14> request_members{
-    "prompt",        "model", "n",          "quality",           "response_format",
-    "output_format", "size",  "moderation", "background",        "style",
-    "user",          "id",    "stream",     "output_compression"};
-constexpr std::string_view partial_images_member = "partial_images";
-
-bool known_member(std::string_view name) {
-    return std::find(request_members.begin(), request_members.end(), name) !=
-               request_members.end() ||
-           name == partial_images_member;
+// A line's members: the generation request's fields (its field table says which a batch line
+// carries) and the batch's own "id".
+bool batch_member(std::string_view name) {
+    if (name == "id")
+        return true;
+    const auto* f = find_field<generate_request>(name);
+    return f != nullptr && f->in(bodies::batch);
 }
 
 std::string_view trim(std::string_view s) {
@@ -106,14 +102,21 @@ batch_item make_item(scanned_line& s, const input_options& options,
                         std::to_string(owner->second + 1));
 
     auto& object = s.json.as_object();
-    for (const auto& member : object)
-        if (!known_member(member.key()))
-            return fail("invalid_line", std::string(member.key()),
-                        "unknown member \"" + std::string(member.key()) +
+    for (const auto& member : object) {
+        const std::string_view name = member.key();
+        if (batch_member(name))
+            continue;
+        if (find_field<generate_request>(name) == nullptr)
+            return fail("invalid_line", std::string(name),
+                        "unknown member \"" + std::string(name) +
                             "\" (not a parameter of POST /images/generations)");
-    if (const auto* stream = object.if_contains("stream");
-        stream && !stream->is_null() && !(stream->is_bool() && !stream->as_bool()))
-        return fail("invalid_line", "stream", "\"stream\" is not supported by batch");
+        // A parameter batches do not carry (stream: a batch makes unary calls) may still be
+        // sent as null or false, which asks for nothing.
+        const auto& v = member.value();
+        if (!v.is_null() && !(v.is_bool() && !v.as_bool()))
+            return fail("invalid_line", std::string(name),
+                        "\"" + std::string(name) + "\" is not supported by batch");
+    }
     object.erase("id");
 
     auto decoded = decode_generate_request(s.json);

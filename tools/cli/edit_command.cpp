@@ -26,10 +26,13 @@ inputs (files are sent in the order given, the mask applying to the first image)
 
 request (the API's parameters; unset ones are left to the API's defaults):
   --prompt TEXT              what to change (required)
-  --model M                  gpt-image-1, gpt-image-1-mini, gpt-image-1.5, gpt-image-2, dall-e-2
+  --model M                  gpt-image-2.5-flare, gpt-image-2.5-sunburst, gpt-image-2,
+                             gpt-image-1.5, gpt-image-1, gpt-image-1-mini, chatgpt-image-latest,
+                             a dated snapshot (MODEL-YYYY-MM-DD); dall-e-2 (retired 2026-05-12)
   --n N                      number of images, 1..10
-  --size S                   1024x1024, 1536x1024, 1024x1536, auto, ...
-  --quality Q                auto, low, medium, high (GPT); standard (dall-e-2)
+  --size S                   1024x1024, 1536x1024, 1024x1536, auto, WxH (gpt-image-2, 2.5)
+  --quality Q                auto, low, medium, high (GPT); xhigh, max (2.5 models);
+                             standard (dall-e-2)
   --background B             transparent, opaque, auto (GPT)
   --output-format F          png, jpeg, webp (GPT)
   --output-compression C     0..100, for jpeg and webp (GPT)
@@ -37,12 +40,18 @@ request (the API's parameters; unset ones are left to the API's defaults):
   --response-format R        url, b64_json (dall-e-2)
   --user U                   an end-user id for abuse monitoring
   --partial-images K         with --stream: partial images to send first, 0..3 (GPT)
+(moderation is not a parameter of edits with files; the API takes it only with --image-url
+or --file-id inputs, which this command does not send it with)
 
 %s%s
 %s)";
 
 const char* const variation_help =
     R"(usage: openai-images variation --image PATH [OPTIONS]
+
+LEGACY: variations are a dall-e-2 endpoint, and DALL-E 2 was retired on 2026-05-12; the
+command stays for servers that still serve it. Its replacement is an edit:
+  openai-images edit --image PATH --prompt "a variation of this image" --model gpt-image-2.5-flare
 
 request (dall-e-2; unset parameters are left to the API's defaults):
   --image PATH               a square PNG under 4 MB (required)
@@ -157,6 +166,11 @@ int run_variation(const std::vector<std::string>& raw) {
         std::printf(variation_help, output_help, connection_help);
         return 0;
     }
+    // Said once per run, on stderr (stdout may carry --json lines).
+    std::fputs("note: variations are a legacy dall-e-2 endpoint (DALL-E 2 was retired on "
+               "2026-05-12); the replacement is an edit: openai-images edit --image PATH "
+               "--prompt \"a variation of this image\" --model gpt-image-2.5-flare\n",
+               stderr);
     auto req = build_variation(args);
     const auto stem = result_stem(args, "variation " + req.image.path().stem().string());
     auto session = make_session(args);

@@ -19,11 +19,15 @@ const char* const generate_help =
 
 request (the API's parameters; unset ones are left to the API's defaults):
   --prompt TEXT              what to draw (required)
-  --model M                  gpt-image-1, gpt-image-1-mini, gpt-image-1.5, gpt-image-2,
-                             dall-e-2, dall-e-3, ...
+  --model M                  gpt-image-2.5-flare, gpt-image-2.5-sunburst, gpt-image-2,
+                             gpt-image-1.5, gpt-image-1, gpt-image-1-mini, chatgpt-image-latest,
+                             a dated snapshot (MODEL-YYYY-MM-DD, e.g.
+                             gpt-image-2.5-flare-2026-09-08: its base model's rules);
+                             dall-e-2, dall-e-3 (retired 2026-05-12), ...
   --n N                      number of images, 1..10
-  --size S                   1024x1024, 1536x1024, 1024x1536, auto, WxH (gpt-image-2), ...
-  --quality Q                auto, low, medium, high (GPT); standard, hd (dall-e-3)
+  --size S                   1024x1024, 1536x1024, 1024x1536, auto, WxH (gpt-image-2, 2.5), ...
+  --quality Q                auto, low, medium, high (GPT); xhigh, max (2.5 models);
+                             standard, hd (dall-e-3)
   --background B             transparent, opaque, auto (GPT)
   --output-format F          png, jpeg, webp (GPT)
   --output-compression C     0..100, for jpeg and webp (GPT)

@@ -206,9 +206,9 @@ int run_image_command(const parsed_arguments& args, session& s, const std::strin
         print_json(result_line(response, files));
     } else {
         if (response.usage)
-            std::cout << "usage: " << response.usage->total_tokens << " tokens ("
-                      << response.usage->input_tokens << " in, " << response.usage->output_tokens
-                      << " out)\n";
+            std::cout << "usage: " << count_text(response.usage->total_tokens) << " tokens ("
+                      << count_text(response.usage->input_tokens) << " in, "
+                      << count_text(response.usage->output_tokens) << " out)\n";
         if (!response.meta.request_id.empty())
             std::cout << "request id: " << response.meta.request_id << '\n';
     }

@@ -21,7 +21,7 @@ const char* const usage_text =
 commands:
   generate   create images from a prompt (POST /images/generations)
   edit       change images following a prompt (POST /images/edits)
-  variation  variations of an image, dall-e-2 (POST /images/variations)
+  variation  variations of an image (POST /images/variations): legacy, dall-e-2 (retired)
   sse-dump   decode a captured event stream on stdin into JSON lines
   batch      run a JSONL file of generation requests: concurrent, rate-limited, resumable
              (batch report DIR: rebuild DIR/index.html, the run's contact sheet)

@@ -3,6 +3,7 @@
 #include "arguments.hpp"
 
 #include <openai/image_format.hpp>
+#include <openai/json.hpp>
 
 #include <boost/json/array.hpp>
 
@@ -185,16 +186,7 @@ namespace {
 boost::json::value usage_json(const std::optional<image_usage>& usage) {
     if (!usage)
         return nullptr;
-    boost::json::object u{{"total_tokens", usage->total_tokens},
-                          {"input_tokens", usage->input_tokens},
-                          {"output_tokens", usage->output_tokens},
-                          {"input_tokens_details",
-                           {{"text_tokens", usage->input_tokens_details.text_tokens},
-                            {"image_tokens", usage->input_tokens_details.image_tokens}}}};
-    if (usage->output_tokens_details)
-        u["output_tokens_details"] = {{"image_tokens", usage->output_tokens_details->image_tokens},
-                                      {"text_tokens", usage->output_tokens_details->text_tokens}};
-    return u;
+    return to_json(*usage); // counts the server did not send stay absent
 }
 
 boost::json::value optional_string(const std::optional<std::string>& s) {
@@ -204,6 +196,10 @@ boost::json::value optional_string(const std::optional<std::string>& s) {
 }
 
 } // namespace
+
+std::string count_text(const std::optional<std::int64_t>& count) {
+    return count ? std::to_string(*count) : std::string("?");
+}
 
 boost::json::object result_line(const images_response& response,
                                 const std::vector<fs::path>& files) {
@@ -222,7 +218,8 @@ boost::json::object result_line(const images_response& response,
                              {"files", std::move(file_list)},
                              {"usage", usage_json(response.usage)},
                              {"request_id", response.meta.request_id},
-                             {"created", response.created},
+                             {"created", response.created ? boost::json::value(*response.created)
+                                                          : boost::json::value(nullptr)},
                              {"attempts", response.meta.attempts}};
     if (!urls.empty())
         line["urls"] = std::move(urls);

@@ -44,6 +44,9 @@ std::string free_stem(const std::filesystem::path& dir, const std::string& stem)
 // collide; at most ~40 characters of the prompt.
 std::string file_stem(std::string_view prompt);
 
+// A token count for people: the number, or "?" when the server did not send it.
+std::string count_text(const std::optional<std::int64_t>& count);
+
 // Writes `bytes` to DIR/STEM.EXT (or STEM-2.EXT, ... when taken) through a temporary file and a
 // rename, so a reader never sees half an image. Creates DIR. Throws std::runtime_error naming
 // the path on failure.

@@ -134,6 +134,23 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
         auto [ec, ev] = co_await stream.next(result.error, asio::as_tuple(asio::use_awaitable));
         if (ec || !ev)
             break;
+        if (const auto* unknown = std::get_if<unknown_event>(&*ev)) {
+            // A type newer than this program: no image to write. --json prints it as it came.
+            if (line)
+                line->clear();
+            if (options.json)
+                std::cout << boost::json::serialize(boost::json::object{{"type", "unknown_event"},
+                                                                        {"event", unknown->type},
+                                                                        {"data", unknown->data}})
+                          << '\n'
+                          << std::flush;
+            else
+                std::cout << "skipped an event of unknown type '" << unknown->type << "'\n"
+                          << std::flush;
+            if (line)
+                line->draw();
+            continue;
+        }
         const auto index = partial_image_index(*ev);
         const auto stem =
             index ? options.stem + ".partial-" + std::to_string(*index) : options.stem;
@@ -160,8 +177,9 @@ asio::awaitable<stream_result> consume_stream(image_stream& stream,
             if (show)
                 options.display->show(image_bytes(*ev), /*replaceable=*/index.has_value());
             if (const auto* usage = event_usage(*ev))
-                std::cout << "usage: " << usage->total_tokens << " tokens (" << usage->input_tokens
-                          << " in, " << usage->output_tokens << " out)\n";
+                std::cout << "usage: " << count_text(usage->total_tokens) << " tokens ("
+                          << count_text(usage->input_tokens) << " in, "
+                          << count_text(usage->output_tokens) << " out)\n";
         }
         if (line)
             line->draw();

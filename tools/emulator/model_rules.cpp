@@ -1,5 +1,6 @@
 #include "emulator/model_rules.hpp"
 
+#include "codec/field_codec.hpp"
 #include "emulator/request_checks.hpp"
 
 #include <openai/validation.hpp>
@@ -15,22 +16,16 @@ error_reply rule(std::string param, std::string message, std::string code = "inv
     return e;
 }
 
-template <class T>
-void take(const boost::json::object& sent, const char* name, std::optional<T>& out) {
-    const auto* v = sent.if_contains(name);
-    if (!v)
-        return;
-    if constexpr (std::is_same_v<T, int>)
-        out = static_cast<int>(v->to_number<std::int64_t>());
-    else if constexpr (std::is_same_v<T, bool>)
-        out = v->as_bool();
-    else
-        out = T(std::string(v->as_string()));
-}
-
-std::string take_string(const boost::json::object& sent, const char* name) {
-    const auto* v = sent.if_contains(name);
-    return v ? std::string(v->as_string()) : std::string();
+// The typed request the client sent, rebuilt through the library's field table (`sent` holds
+// only values whose types the structural checks accepted, so the walk does not throw).
+template <class Request>
+Request rebuild(const boost::json::object& sent, unsigned body) {
+    Request r;
+    try {
+        codec::decode_fields(sent, r, body, codec::json_path{});
+    } catch (const codec::json_read_error&) {
+    }
+    return r;
 }
 
 std::optional<error_reply> to_api_error(const validation_error& e) {
@@ -50,56 +45,21 @@ std::optional<error_reply> apply_model_rules(const image_job& job, const boost::
                                              const rule_inputs& inputs) {
     validation_error verdict;
     switch (job.op) {
-    case operation::generate: {
-        generate_request r;
-        r.prompt = take_string(sent, "prompt");
-        take(sent, "model", r.model);
-        take(sent, "n", r.n);
-        take(sent, "quality", r.quality);
-        take(sent, "response_format", r.response_format);
-        take(sent, "output_format", r.output_format);
-        take(sent, "output_compression", r.output_compression);
-        take(sent, "stream", r.stream);
-        take(sent, "partial_images", r.partial_images);
-        take(sent, "size", r.size);
-        take(sent, "moderation", r.moderation);
-        take(sent, "background", r.background);
-        take(sent, "style", r.style);
-        take(sent, "user", r.user);
-        verdict = validate(r);
+    case operation::generate:
+        verdict = validate(rebuild<generate_request>(sent, bodies::json));
         break;
-    }
     case operation::edit: {
-        edit_request r;
+        auto r = rebuild<edit_request>(sent, job.json_edit ? bodies::json : bodies::form);
         r.images = inputs.images;
         r.mask = inputs.mask;
-        r.prompt = take_string(sent, "prompt");
-        take(sent, "model", r.model);
-        take(sent, "n", r.n);
-        take(sent, "size", r.size);
-        take(sent, "quality", r.quality);
-        take(sent, "response_format", r.response_format);
-        take(sent, "output_format", r.output_format);
-        take(sent, "output_compression", r.output_compression);
-        take(sent, "background", r.background);
-        take(sent, "input_fidelity", r.input_fidelity);
-        take(sent, "moderation", r.moderation);
-        take(sent, "stream", r.stream);
-        take(sent, "partial_images", r.partial_images);
-        take(sent, "user", r.user);
         verdict = validate(r);
         break;
     }
     case operation::variation: {
-        variation_request r;
+        auto r = rebuild<variation_request>(sent, bodies::form);
         if (!inputs.images.empty())
             if (const auto* f = std::get_if<image_file>(&inputs.images.front()))
                 r.image = *f;
-        take(sent, "model", r.model);
-        take(sent, "n", r.n);
-        take(sent, "response_format", r.response_format);
-        take(sent, "size", r.size);
-        take(sent, "user", r.user);
         verdict = validate(r);
         break;
     }

@@ -3,6 +3,9 @@
 #include "codec/base64.hpp"
 #include "emulator/model_rules.hpp"
 
+#include <openai/request_fields.hpp>
+#include <openai/validation.hpp>
+
 #include <boost/json.hpp>
 
 #include <array>
@@ -16,95 +19,46 @@ namespace {
 
 namespace json = boost::json;
 
-enum class ptype { string, integer, boolean };
+// The parameters of each body come from the library's field tables (<openai/request_fields.hpp>):
+// their wire names, types, the schema's enumerations and ranges, and which bodies carry them.
+using openai::field_info;
+using openai::field_type;
+namespace bodies = openai::bodies;
 
-struct param_def {
-    std::string_view name;
-    ptype type;
-    std::span<const std::string_view> values; // allowed values of a string enum (empty: any)
-    long long min = 0;
-    long long max = 0;
+constexpr auto generation_fields = openai::field_infos<openai::generate_request>();
+constexpr auto edit_fields = openai::field_infos<openai::edit_request>();
+constexpr auto variation_fields = openai::field_infos<openai::variation_request>();
+
+// The parameters a body takes: the fields of its table that it carries.
+struct param_set {
+    std::span<const field_info> fields;
+    unsigned body;
+
+    const field_info* find(std::string_view name) const {
+        for (const auto& f : fields)
+            if (f.in(body) && f.name == name)
+                return &f;
+        return nullptr;
+    }
 };
 
-constexpr std::array<std::string_view, 6> gen_quality{"standard", "hd",   "low",
-                                                      "medium",   "high", "auto"};
-constexpr std::array<std::string_view, 5> edit_quality{"standard", "low", "medium", "high", "auto"};
-constexpr std::array<std::string_view, 4> json_edit_quality{"low", "medium", "high", "auto"};
-constexpr std::array<std::string_view, 2> response_formats{"url", "b64_json"};
-constexpr std::array<std::string_view, 3> output_formats{"png", "jpeg", "webp"};
-constexpr std::array<std::string_view, 3> backgrounds{"transparent", "opaque", "auto"};
-constexpr std::array<std::string_view, 2> moderations{"low", "auto"};
-constexpr std::array<std::string_view, 2> styles{"vivid", "natural"};
-constexpr std::array<std::string_view, 2> fidelities{"high", "low"};
-constexpr std::array<std::string_view, 3> variation_sizes{"256x256", "512x512", "1024x1024"};
+constexpr param_set generation_params{generation_fields, bodies::json};
+constexpr param_set edit_params{edit_fields, bodies::form};
+constexpr param_set json_edit_params{edit_fields, bodies::json};
+constexpr param_set variation_params{variation_fields, bodies::form};
 
-constexpr std::array<std::string_view, 8> generation_models{
-    "gpt-image-1.5", "gpt-image-2", "gpt-image-2-2026-04-21", "dall-e-2",
-    "dall-e-3",      "gpt-image-1", "gpt-image-1-mini",       "chatgpt-image-latest"};
-constexpr std::array<std::string_view, 7> edit_models{
-    "gpt-image-1.5", "gpt-image-2",      "gpt-image-2-2026-04-21", "dall-e-2",
-    "gpt-image-1",   "gpt-image-1-mini", "chatgpt-image-latest"};
-constexpr std::array<std::string_view, 6> json_edit_models{
-    "gpt-image-1.5", "gpt-image-2",      "gpt-image-2-2026-04-21",
+// The models each endpoint serves: known families (a dated snapshot takes its base model's),
+// DALL-E 3 never for edits, DALL-E 2 never for JSON edits, only DALL-E 2 for variations.
+constexpr std::array<std::string_view, 9> generation_models{
+    "gpt-image-1.5", "gpt-image-2", "gpt-image-2.5-flare", "gpt-image-2.5-sunburst", "dall-e-2",
+    "dall-e-3",      "gpt-image-1", "gpt-image-1-mini",    "chatgpt-image-latest"};
+constexpr std::array<std::string_view, 8> edit_models{
+    "gpt-image-1.5", "gpt-image-2", "gpt-image-2.5-flare", "gpt-image-2.5-sunburst",
+    "dall-e-2",      "gpt-image-1", "gpt-image-1-mini",    "chatgpt-image-latest"};
+constexpr std::array<std::string_view, 7> json_edit_models{
+    "gpt-image-1.5", "gpt-image-2",      "gpt-image-2.5-flare", "gpt-image-2.5-sunburst",
     "gpt-image-1",   "gpt-image-1-mini", "chatgpt-image-latest"};
 constexpr std::array<std::string_view, 1> variation_models{"dall-e-2"};
-
-const param_def generation_params[] = {
-    {"prompt", ptype::string, {}},
-    {"model", ptype::string, {}},
-    {"n", ptype::integer, {}, 1, 10},
-    {"quality", ptype::string, gen_quality},
-    {"response_format", ptype::string, response_formats},
-    {"output_format", ptype::string, output_formats},
-    {"output_compression", ptype::integer, {}, 0, 100},
-    {"stream", ptype::boolean, {}},
-    {"partial_images", ptype::integer, {}, 0, 3},
-    {"size", ptype::string, {}},
-    {"moderation", ptype::string, moderations},
-    {"background", ptype::string, backgrounds},
-    {"style", ptype::string, styles},
-    {"user", ptype::string, {}},
-};
-
-const param_def edit_params[] = {
-    {"prompt", ptype::string, {}},
-    {"model", ptype::string, {}},
-    {"n", ptype::integer, {}, 1, 10},
-    {"quality", ptype::string, edit_quality},
-    {"response_format", ptype::string, response_formats},
-    {"output_format", ptype::string, output_formats},
-    {"output_compression", ptype::integer, {}, 0, 100},
-    {"stream", ptype::boolean, {}},
-    {"partial_images", ptype::integer, {}, 0, 3},
-    {"size", ptype::string, {}},
-    {"background", ptype::string, backgrounds},
-    {"input_fidelity", ptype::string, fidelities},
-    {"user", ptype::string, {}},
-};
-
-const param_def json_edit_params[] = {
-    {"prompt", ptype::string, {}},
-    {"model", ptype::string, {}},
-    {"n", ptype::integer, {}, 1, 10},
-    {"quality", ptype::string, json_edit_quality},
-    {"output_format", ptype::string, output_formats},
-    {"output_compression", ptype::integer, {}, 0, 100},
-    {"stream", ptype::boolean, {}},
-    {"partial_images", ptype::integer, {}, 0, 3},
-    {"size", ptype::string, {}},
-    {"moderation", ptype::string, moderations},
-    {"background", ptype::string, backgrounds},
-    {"input_fidelity", ptype::string, fidelities},
-    {"user", ptype::string, {}},
-};
-
-const param_def variation_params[] = {
-    {"model", ptype::string, {}},
-    {"n", ptype::integer, {}, 1, 10},
-    {"response_format", ptype::string, response_formats},
-    {"size", ptype::string, variation_sizes},
-    {"user", ptype::string, {}},
-};
 
 std::string_view kind_name(const json::value& v) {
     switch (v.kind()) {
@@ -127,13 +81,13 @@ std::string_view kind_name(const json::value& v) {
     return "null";
 }
 
-std::string_view expected_name(ptype t) {
+std::string_view expected_name(field_type t) {
     switch (t) {
-    case ptype::integer:
+    case field_type::integer:
         return "an integer";
-    case ptype::boolean:
+    case field_type::boolean:
         return "a boolean";
-    case ptype::string:
+    case field_type::string:
         break;
     }
     return "a string";
@@ -149,28 +103,28 @@ std::string quoted_list(std::span<const std::string_view> values) {
     return out;
 }
 
+// A model name of `values`, or a dated snapshot of one ("gpt-image-2.5-flare-2026-09-08").
 template <std::size_t N>
-bool contains(const std::array<std::string_view, N>& values, std::string_view v) {
+bool contains_model(const std::array<std::string_view, N>& values, std::string_view v) {
+    const std::string_view base = openai::base_model(v);
     for (auto x : values)
-        if (x == v)
+        if (x == v || x == base)
             return true;
     return false;
 }
 
-const param_def* find_def(std::span<const param_def> defs, std::string_view name) {
-    for (const auto& d : defs)
-        if (d.name == name)
-            return &d;
-    return nullptr;
+template <std::size_t N>
+std::string models_list(const std::array<std::string_view, N>& values) {
+    return quoted_list(values) + " (or a dated snapshot of one, '<model>-YYYY-MM-DD')";
 }
 
 // Parameters after the type checks: strings, int64 and bools only.
 using params = std::map<std::string, json::value, std::less<>>;
 
 // Checks one value against its definition (type, enum, range); stores it.
-std::optional<error_reply> accept(const param_def& def, const json::value& v, params& out) {
+std::optional<error_reply> accept(const field_info& def, const json::value& v, params& out) {
     switch (def.type) {
-    case ptype::string:
+    case field_type::string:
         if (!v.is_string())
             return invalid_type(def.name, expected_name(def.type), kind_name(v));
         if (!def.values.empty()) {
@@ -182,18 +136,18 @@ std::optional<error_reply> accept(const param_def& def, const json::value& v, pa
                 return invalid_value(def.name, s, quoted_list(def.values));
         }
         break;
-    case ptype::integer: {
+    case field_type::integer: {
         if (!v.is_int64() && !v.is_uint64())
             return invalid_type(def.name, expected_name(def.type), kind_name(v));
         long long n = v.is_int64() ? v.get_int64()
                                    : static_cast<long long>(std::min<std::uint64_t>(
                                          v.get_uint64(), std::uint64_t(1) << 62));
-        if (n < def.min || n > def.max)
+        if (def.has_range && (n < def.min || n > def.max))
             return integer_out_of_range(def.name, n, def.min, def.max);
         out[std::string(def.name)] = n;
         return std::nullopt;
     }
-    case ptype::boolean:
+    case field_type::boolean:
         if (!v.is_bool())
             return invalid_type(def.name, expected_name(def.type), kind_name(v));
         break;
@@ -204,13 +158,13 @@ std::optional<error_reply> accept(const param_def& def, const json::value& v, pa
 
 // A multipart text value as the JSON value its parameter expects (or the text itself, which
 // then fails the type check with the API's message).
-json::value coerce(const param_def& def, const std::string& text) {
-    if (def.type == ptype::integer) {
+json::value coerce(const field_info& def, const std::string& text) {
+    if (def.type == field_type::integer) {
         long long n = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
         if (ec == std::errc{} && end == text.data() + text.size() && !text.empty())
             return n;
-    } else if (def.type == ptype::boolean) {
+    } else if (def.type == field_type::boolean) {
         if (text == "true")
             return true;
         if (text == "false")
@@ -219,10 +173,9 @@ json::value coerce(const param_def& def, const std::string& text) {
     return json::string(text);
 }
 
-std::optional<error_reply> read_json_params(const json::object& body,
-                                            std::span<const param_def> defs,
-                                            std::span<const std::string_view> structural,
-                                            params& out) {
+std::optional<error_reply> read_json_params(const json::object& body, const param_set& defs,
+                                          std::span<const std::string_view> structural,
+                                          params& out) {
     for (const auto& kv : body) {
         std::string_view name = kv.key();
         bool is_structural = false;
@@ -230,7 +183,7 @@ std::optional<error_reply> read_json_params(const json::object& body,
             is_structural = is_structural || s == name;
         if (is_structural)
             continue;
-        const param_def* def = find_def(defs, name);
+        const field_info* def = defs.find(name);
         if (!def)
             return unknown_parameter(name);
         if (kv.value().is_null())
@@ -270,17 +223,17 @@ check_result finish(operation op, bool json_edit, const params& p, image_job job
         std::string supported;
         switch (op) {
         case operation::generate:
-            known = contains(generation_models, job.model);
-            supported = quoted_list(generation_models);
+            known = contains_model(generation_models, job.model);
+            supported = models_list(generation_models);
             break;
         case operation::edit:
-            known = json_edit ? contains(json_edit_models, job.model)
-                              : contains(edit_models, job.model);
-            supported = json_edit ? quoted_list(json_edit_models) : quoted_list(edit_models);
+            known = json_edit ? contains_model(json_edit_models, job.model)
+                              : contains_model(edit_models, job.model);
+            supported = json_edit ? models_list(json_edit_models) : models_list(edit_models);
             break;
         case operation::variation:
-            known = contains(variation_models, job.model);
-            supported = quoted_list(variation_models);
+            known = contains_model(variation_models, job.model);
+            supported = models_list(variation_models);
             break;
         }
         if (!known)
@@ -291,9 +244,10 @@ check_result finish(operation op, bool json_edit, const params& p, image_job job
         job.model = "gpt-image-1.5";
     } else {
         // "Defaults to dall-e-2 unless a parameter specific to the GPT image models is used."
-        bool gpt_param = false;
-        for (auto name : {"output_format", "output_compression", "background", "moderation",
-                          "stream", "partial_images"})
+        // stream=false is every model's default, not a GPT-only parameter.
+        bool gpt_param = get_bool(p, "stream", false);
+        for (auto name :
+             {"output_format", "output_compression", "background", "moderation", "partial_images"})
             gpt_param = gpt_param || p.contains(std::string_view(name));
         job.model = gpt_param ? "gpt-image-1.5" : "dall-e-2";
     }
@@ -423,10 +377,9 @@ error_reply file_rule(std::string_view param, std::string message) {
 }
 
 // Reads the text fields into params; file parts must be file fields and vice versa.
-std::optional<error_reply> read_form_params(const received_form& form,
-                                            std::span<const param_def> defs,
-                                            std::span<const std::string_view> file_fields,
-                                            params& out) {
+std::optional<error_reply> read_form_params(const received_form& form, const param_set& defs,
+                                          std::span<const std::string_view> file_fields,
+                                          params& out) {
     auto is_file_field = [&](std::string_view name) {
         for (auto f : file_fields)
             if (f == name)
@@ -439,7 +392,7 @@ std::optional<error_reply> read_form_params(const received_form& form,
             const form_file& file = form.data.files[ref.index];
             if (is_file_field(file.name))
                 continue;
-            const param_def* def = find_def(defs, file.name);
+            const field_info* def = defs.find(file.name);
             if (!def)
                 return unknown_parameter(file.name);
             return invalid_type(file.name, expected_name(def->type), "a file");
@@ -447,7 +400,7 @@ std::optional<error_reply> read_form_params(const received_form& form,
         const form_field& field = form.data.fields[ref.index];
         if (is_file_field(field.name))
             return invalid_type(field.name, "a file", "a string");
-        const param_def* def = find_def(defs, field.name);
+        const field_info* def = defs.find(field.name);
         if (!def)
             return unknown_parameter(field.name);
         if (seen[field.name]) {

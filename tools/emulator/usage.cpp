@@ -10,7 +10,8 @@ namespace {
 std::uint64_t square_tokens(std::string_view quality) {
     if (quality == "low")
         return 272;
-    if (quality == "high" || quality == "hd")
+    // xhigh and max (GPT Image 2.5) have no published figure here: counted like high.
+    if (quality == "high" || quality == "hd" || quality == "xhigh" || quality == "max")
         return 4160;
     return 1056; // medium, auto, standard
 }
