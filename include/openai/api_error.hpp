@@ -1,5 +1,5 @@
-// The API's error object: the `error` member of an error response body
-// (`{"error":{"message":...,"type":...,"param":...,"code":...}}`) or of an error stream event.
+/// The API's error object: the `error` member of an error response body
+/// (`{"error":{"message":...,"type":...,"param":...,"code":...}}`) or of an error stream event.
 #pragma once
 
 #include <optional>

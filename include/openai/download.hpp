@@ -1,5 +1,5 @@
-// Downloading result URLs (`image::url`, what DALL-E models return with response_format=url) to
-// files, through a client: see `client::download` in <openai/client.hpp>.
+/// Downloading result URLs (`image::url`, what DALL-E models return with response_format=url) to
+/// files, through a client: see `client::download` in <openai/client.hpp>.
 #pragma once
 
 #include <openai/client_config.hpp>
@@ -26,7 +26,7 @@ struct download_result {
 
 } // namespace openai
 
-// `co_await client.download(url, path)` with the default `asio::deferred` token.
+/// `co_await client.download(url, path)` with the default `asio::deferred` token.
 OPENAI_DETAIL_FIX_EXCEPTION_PTR_AWAIT(openai::download_result)
 
 namespace openai {
@@ -34,7 +34,7 @@ namespace detail {
 
 class client_impl;
 
-// Compiled entry point (src/api/download.cpp).
+/// Compiled entry point (src/api/download.cpp).
 void start_download(std::shared_ptr<client_impl> client, std::string url,
                     std::filesystem::path path, request_options options,
                     operation_handler<download_result> handler);

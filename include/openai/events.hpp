@@ -1,9 +1,9 @@
-// The events of a streamed generation or edit (text/event-stream responses with `stream=true`).
-//
-// Like `openai::image`, events carry decoded bytes: the base64 text of `b64_json` is decoded
-// while the event's JSON is parsed. Metadata the spec lists as required is still optional here,
-// because the API's own examples omit it; values are open strings (a `gpt-image-2` stream echoes
-// custom sizes such as "1536x864").
+/// The events of a streamed generation or edit (text/event-stream responses with `stream=true`).
+///
+/// Like `openai::image`, events carry decoded bytes: the base64 text of `b64_json` is decoded
+/// while the event's JSON is parsed. Metadata the spec lists as required is still optional here,
+/// because the API's own examples omit it; values are open strings (a `gpt-image-2` stream echoes
+/// custom sizes such as "1536x864").
 #pragma once
 
 #include <openai/open_string.hpp>

@@ -1,6 +1,6 @@
-// What kind of image a result holds, from its bytes: programs use it to name files by what they
-// hold and to notice a server (an OpenAI-compatible mock, a proxy) that sent back something that is
-// no image at all, instead of trusting the response's `output_format`.
+/// What kind of image a result holds, from its bytes: programs use it to name files by what they
+/// hold and to notice a server (an OpenAI-compatible mock, a proxy) that sent back something that
+/// is no image at all, instead of trusting the response's `output_format`.
 #pragma once
 
 #include <optional>

@@ -1,16 +1,16 @@
-// openai::image_stream: the events of one streamed generation or edit, pulled one at a time.
-//
-//   auto stream = co_await images.generate_stream(req);          // once the head arrived
-//   while (auto ev = co_await stream.next()) {                   // nullopt at the clean end
-//       if (openai::is_partial(*ev)) show(openai::image_bytes(*ev));
-//       else save(openai::image_bytes(*ev));
-//   }
-//
-// A stream is pull-based: nothing is read from the connection before next() asks, so a slow
-// consumer slows the server down through TCP flow control instead of buffering. The stream owns
-// its connection; the connection goes back to the client's pool only after a clean end (a
-// completed event, then the end of the body). Any error, timeout, cancellation, close() or the
-// destruction of the stream closes it instead.
+/// openai::image_stream: the events of one streamed generation or edit, pulled one at a time.
+///
+///   auto stream = co_await images.generate_stream(req);          // once the head arrived
+///   while (auto ev = co_await stream.next()) {                   // nullopt at the clean end
+///       if (openai::is_partial(*ev)) show(openai::image_bytes(*ev));
+///       else save(openai::image_bytes(*ev));
+///   }
+///
+/// A stream is pull-based: nothing is read from the connection before next() asks, so a slow
+/// consumer slows the server down through TCP flow control instead of buffering. The stream owns
+/// its connection; the connection goes back to the client's pool only after a clean end (a
+/// completed event, then the end of the body). Any error, timeout, cancellation, close() or the
+/// destruction of the stream closes it instead.
 #pragma once
 
 #include <openai/detail/awaitable_fix.hpp>
@@ -29,7 +29,7 @@
 #include <type_traits>
 #include <utility>
 
-// `co_await stream.next()` with the default `asio::deferred` token (see the header).
+/// `co_await stream.next()` with the default `asio::deferred` token (see the header).
 OPENAI_DETAIL_FIX_EXCEPTION_PTR_AWAIT(std::optional<openai::image_event>)
 
 namespace openai {
@@ -40,7 +40,7 @@ namespace detail {
 
 class stream_state;
 
-// Compiled entry points (src/api/image_stream.cpp). A null state is a closed stream.
+/// Compiled entry points (src/api/image_stream.cpp). A null state is a closed stream.
 void start_next(std::shared_ptr<stream_state> state,
                 operation_handler<std::optional<image_event>> handler);
 void close_stream(const std::shared_ptr<stream_state>& state) noexcept;

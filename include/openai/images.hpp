@@ -1,14 +1,14 @@
-// openai::images: the Images API (generations, edits, variations) of one client.
-//
-//   openai::images_response r = co_await images.generate(req);            // throws on failure
-//   images.generate(req, [](std::exception_ptr e, openai::images_response r) { ... });
-//   auto f = images.generate(req, asio::use_future);                      // from plain threads
-//   openai::error_info info;                                              // no exceptions:
-//   auto [ec, r] = co_await images.generate(req, info, asio::as_tuple(asio::deferred));
-//
-// Every member is an Asio asynchronous operation (initiating function): pass a completion token,
-// or none for `asio::deferred`, which `co_await` accepts inside `asio::awaitable`. Each call has
-// four overloads: with or without `request_options`, and with or without an `error_info&`.
+/// openai::images: the Images API (generations, edits, variations) of one client.
+///
+///   openai::images_response r = co_await images.generate(req);            // throws on failure
+///   images.generate(req, [](std::exception_ptr e, openai::images_response r) { ... });
+///   auto f = images.generate(req, asio::use_future);                      // from plain threads
+///   openai::error_info info;                                              // no exceptions:
+///   auto [ec, r] = co_await images.generate(req, info, asio::as_tuple(asio::deferred));
+///
+/// Every member is an Asio asynchronous operation (initiating function): pass a completion token,
+/// or none for `asio::deferred`, which `co_await` accepts inside `asio::awaitable`. Each call has
+/// four overloads: with or without `request_options`, and with or without an `error_info&`.
 #pragma once
 
 #include <openai/client_config.hpp>
@@ -26,7 +26,7 @@
 #include <utility>
 #include <variant>
 
-// `co_await images.generate(req)` with the default `asio::deferred` token (see the header).
+/// `co_await images.generate(req)` with the default `asio::deferred` token (see the header).
 OPENAI_DETAIL_FIX_EXCEPTION_PTR_AWAIT(openai::images_response)
 OPENAI_DETAIL_FIX_EXCEPTION_PTR_AWAIT(openai::image_stream)
 
@@ -38,11 +38,11 @@ class client_impl;
 
 using images_call = std::variant<generate_request, edit_request, variation_request>;
 
-// Compiled entry points (src/api): validate, send with retries, decode, complete the handler.
+/// Compiled entry points (src/api): validate, send with retries, decode, complete the handler.
 void start_images_call(std::shared_ptr<client_impl> client, images_call call,
                        request_options options, operation_handler<images_response> handler);
-// Sets `stream=true`, sends with retries up to the response head, hands the connection to a new
-// stream.
+/// Sets `stream=true`, sends with retries up to the response head, hands the connection to a new
+/// stream.
 void start_stream_call(std::shared_ptr<client_impl> client, images_call call,
                        request_options options, operation_handler<image_stream> handler);
 
@@ -218,7 +218,7 @@ private:
     explicit images(std::shared_ptr<detail::client_impl> impl) noexcept
         : impl_(std::move(impl)) {}
 
-    // The two ways each family is initiated; every public overload above is one line over these.
+    /// The two ways each family is initiated; every public overload above is one line over these.
     template <class CompletionToken>
     auto call(detail::images_call c, request_options options, CompletionToken&& token) const {
         return detail::initiate<images_response>(std::forward<CompletionToken>(token),

@@ -1,19 +1,19 @@
-// JSON encoding and decoding of the Images API's requests, responses, stream events and errors.
-//
-// Encoding writes exactly the spec's wire names and leaves unset optionals out. Decoding:
-//
-// - ignores unknown keys, and accepts `null` wherever a member is optional (as absent);
-// - reports a value of the wrong type as `errc::json_type_mismatch` with the JSON path in the
-//   message, e.g. "data[0].b64_json: expected string, got number"; text that is not JSON as
-//   `errc::invalid_json` ("invalid JSON at byte 17: ..."); a bad `b64_json` as
-//   `errc::invalid_base64` ("data[0].b64_json: invalid base64: ...");
-// - decodes every `b64_json` into bytes while parsing text, without keeping the base64 text;
-// - never throws on bad input: the result carries the error.
-//
-// Each decoder takes JSON text (std::string_view, or a C string) or an already parsed
-// boost::json::value.
-//
-// The encoders also let `boost::json::value_from` work on these types.
+/// JSON encoding and decoding of the Images API's requests, responses, stream events and errors.
+///
+/// Encoding writes exactly the spec's wire names and leaves unset optionals out. Decoding:
+///
+/// - ignores unknown keys, and accepts `null` wherever a member is optional (as absent);
+/// - reports a value of the wrong type as `errc::json_type_mismatch` with the JSON path in the
+///   message, e.g. "data[0].b64_json: expected string, got number"; text that is not JSON as
+///   `errc::invalid_json` ("invalid JSON at byte 17: ..."); a bad `b64_json` as
+///   `errc::invalid_base64` ("data[0].b64_json: invalid base64: ...");
+/// - decodes every `b64_json` into bytes while parsing text, without keeping the base64 text;
+/// - never throws on bad input: the result carries the error.
+///
+/// Each decoder takes JSON text (std::string_view, or a C string) or an already parsed
+/// boost::json::value.
+///
+/// The encoders also let `boost::json::value_from` work on these types.
 #pragma once
 
 #include <openai/api_error.hpp>
@@ -46,8 +46,8 @@ struct decode_result {
     explicit operator bool() const noexcept { return ok(); }
 };
 
-// ---------------------------------------------------------------------------------------------
-// Encoding
+/// ---------------------------------------------------------------------------------------------
+/// Encoding
 
 /// The JSON body of POST /images/generations.
 boost::json::object to_json(const generate_request& req);
@@ -66,8 +66,8 @@ boost::json::object to_json(const api_error& err);       ///< the `Error` object
 /// An error response body: `{"error": {...}}`.
 boost::json::object to_error_body(const api_error& err);
 
-// ---------------------------------------------------------------------------------------------
-// Decoding responses and events
+/// ---------------------------------------------------------------------------------------------
+/// Decoding responses and events
 
 /// What the response and event decoders keep besides the modelled members.
 struct decode_options {
@@ -130,9 +130,9 @@ inline decode_result<api_error> decode_api_error(const char* text) {
     return decode_api_error(std::string_view(text));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Decoding requests (the CLI's batch input lines, tests and round trips; the emulator checks a
-// request's raw JSON itself, the way the API does, and does not use these)
+/// ---------------------------------------------------------------------------------------------
+/// Decoding requests (the CLI's batch input lines, tests and round trips; the emulator checks a
+/// request's raw JSON itself, the way the API does, and does not use these)
 
 decode_result<generate_request> decode_generate_request(std::string_view body);
 decode_result<generate_request> decode_generate_request(const boost::json::value& body);
@@ -147,7 +147,7 @@ inline decode_result<edit_request> decode_edit_request(const char* text) {
     return decode_edit_request(std::string_view(text));
 }
 
-// ---------------------------------------------------------------------------------------------
+/// ---------------------------------------------------------------------------------------------
 
 /// Decodes an `ImagesResponse` body as it arrives, piece by piece, so that neither the body text
 /// nor the base64 text of its images need be held whole: memory stays near the decoded size.
@@ -179,7 +179,7 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
-// ---- boost::json::value_from support
+/// ---- boost::json::value_from support
 
 template <class Tag>
 void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const open_string<Tag>& s) {

@@ -1,21 +1,21 @@
-// openai::latency_histogram: a log-bucketed histogram of durations for load tests and dashboards.
-//
-//   openai::latency_histogram h;                       // 1 µs resolution, 0.78 % relative error
-//   h.record(meta.times.completed - meta.times.started);
-//   auto p99 = h.percentile(99.0);                     // std::chrono::microseconds
-//   total.merge(h);                                    // add another run's (or machine's) buckets
-//
-// The layout is HdrHistogram's log-linear one: values below 2^p microseconds each have a bucket
-// of their own; above that, every power of two [2^k, 2^(k+1)) is cut into 2^(p-1) equal buckets.
-// A bucket's width is never more than 2^-(p-1) of its lower bound, and a reported value is the
-// middle of its bucket (clamped to the recorded minimum and maximum), so a percentile is within
-// a relative error of 2^-p of a value actually recorded at that rank: 1/128 = 0.78 % for the
-// default p = 7 (see relative_error()). Recording is O(1) and allocation-free once
-// the buckets of the largest value exist; merging adds bucket counts, so histograms written by
-// different runs or machines with the same `precision_bits` combine exactly.
-//
-// Sans-I/O and clock-free: durations in, numbers out. Not thread-safe (like a std::vector):
-// record from one thread, or one histogram per thread merged at the end.
+/// openai::latency_histogram: a log-bucketed histogram of durations for load tests and dashboards.
+///
+///   openai::latency_histogram h;                       // 1 µs resolution, 0.78 % relative error
+///   h.record(meta.times.completed - meta.times.started);
+///   auto p99 = h.percentile(99.0);                     // std::chrono::microseconds
+///   total.merge(h);                                    // add another run's (or machine's) buckets
+///
+/// The layout is HdrHistogram's log-linear one: values below 2^p microseconds each have a bucket
+/// of their own; above that, every power of two [2^k, 2^(k+1)) is cut into 2^(p-1) equal buckets.
+/// A bucket's width is never more than 2^-(p-1) of its lower bound, and a reported value is the
+/// middle of its bucket (clamped to the recorded minimum and maximum), so a percentile is within
+/// a relative error of 2^-p of a value actually recorded at that rank: 1/128 = 0.78 % for the
+/// default p = 7 (see relative_error()). Recording is O(1) and allocation-free once
+/// the buckets of the largest value exist; merging adds bucket counts, so histograms written by
+/// different runs or machines with the same `precision_bits` combine exactly.
+///
+/// Sans-I/O and clock-free: durations in, numbers out. Not thread-safe (like a std::vector):
+/// record from one thread, or one histogram per thread merged at the end.
 #pragma once
 
 #include <chrono>

@@ -1,8 +1,8 @@
-// Open string enumerations: the API's model, size, quality, format... parameters.
-//
-// The API adds values over time (new models, new sizes), so these are strings with named
-// constants rather than closed C++ enums: a value this library does not know still round-trips
-// through requests and responses unchanged.
+/// Open string enumerations: the API's model, size, quality, format... parameters.
+///
+/// The API adds values over time (new models, new sizes), so these are strings with named
+/// constants rather than closed C++ enums: a value this library does not know still round-trips
+/// through requests and responses unchanged.
 #pragma once
 
 #include <compare>
@@ -83,7 +83,7 @@ private:
     std::string value_;
 };
 
-// ---- the enumerations of the Images API
+/// ---- the enumerations of the Images API
 
 struct model_tag {};
 struct image_size_tag {};
@@ -147,10 +147,10 @@ inline constexpr open_string_constant<image_quality_tag> auto_{"auto"};
 inline constexpr open_string_constant<image_quality_tag> low{"low"};
 inline constexpr open_string_constant<image_quality_tag> medium{"medium"};
 inline constexpr open_string_constant<image_quality_tag> high{"high"};
-inline constexpr open_string_constant<image_quality_tag> xhigh{"xhigh"};       // GPT Image 2.5 only
-inline constexpr open_string_constant<image_quality_tag> max{"max"};           // GPT Image 2.5 only
-inline constexpr open_string_constant<image_quality_tag> hd{"hd"};             // dall-e-3
-inline constexpr open_string_constant<image_quality_tag> standard{"standard"}; // DALL-E
+inline constexpr open_string_constant<image_quality_tag> xhigh{"xhigh"}; ///< GPT Image 2.5 only
+inline constexpr open_string_constant<image_quality_tag> max{"max"};     ///< GPT Image 2.5 only
+inline constexpr open_string_constant<image_quality_tag> hd{"hd"};       ///< dall-e-3
+inline constexpr open_string_constant<image_quality_tag> standard{"standard"}; ///< DALL-E
 } // namespace qualities
 
 namespace backgrounds {

@@ -1,12 +1,12 @@
-// The facts of a failed call, and the exception that carries them when a call is awaited.
-//
-//   try { auto r = co_await images.generate(req); }
-//   catch (const openai::request_error& e) {
-//       if (e.code() == openai::errc::rate_limited) ... e.info().retry_after ...
-//   }
-//
-// Without exceptions, pass an `openai::error_info&` to the call (see <openai/images.hpp>) and
-// complete with an error_code: the same facts land in it.
+/// The facts of a failed call, and the exception that carries them when a call is awaited.
+///
+///   try { auto r = co_await images.generate(req); }
+///   catch (const openai::request_error& e) {
+///       if (e.code() == openai::errc::rate_limited) ... e.info().retry_after ...
+///   }
+///
+/// Without exceptions, pass an `openai::error_info&` to the call (see <openai/images.hpp>) and
+/// complete with an error_code: the same facts land in it.
 #pragma once
 
 #include <openai/api_error.hpp>
@@ -23,15 +23,16 @@
 
 namespace openai {
 
-// Whether a failed request may have been processed, and so billed, by the server. Retries of
-// calls that create images follow it (client_config::retry): `not_sent` and retryable `refused`
-// failures are retried, `unknown` ones only when the caller opts in.
+/// Whether a failed request may have been processed, and so billed, by the server. Retries of
+/// calls that create images follow it (client_config::retry): `not_sent` and retryable `refused`
+/// failures are retried, `unknown` ones only when the caller opts in.
 enum class request_outcome : std::uint8_t {
-    not_sent, // nothing reached the server whole (resolve, connect, TLS, proxy, a write cut short,
-              // or refused before sending: validation, cancellation while waiting)
-    refused,  // the server answered with an error status or an error event: nothing was produced
-    unknown,  // the request left whole, then the answer was lost (timeout, reset, truncated body
-              // or stream): the image may have been generated and billed
+    not_sent, ///< nothing reached the server whole (resolve, connect, TLS, proxy, a write cut
+              ///< short,
+              /// or refused before sending: validation, cancellation while waiting)
+    refused,  ///< the server answered with an error status or an error event: nothing was produced
+    unknown,  ///< the request left whole, then the answer was lost (timeout, reset, truncated body
+              /// or stream): the image may have been generated and billed
 };
 
 constexpr std::string_view to_string(request_outcome o) noexcept {
@@ -51,17 +52,17 @@ inline std::ostream& operator<<(std::ostream& os, request_outcome o) {
 }
 
 struct error_info {
-    boost::system::error_code code; // an openai::errc, or asio::error::operation_aborted
-    // A complete sentence: what failed, where, and why (the API's own message when it sent one).
-    // Never contains the API key or request headers.
+    boost::system::error_code code; ///< an openai::errc, or asio::error::operation_aborted
+    /// A complete sentence: what failed, where, and why (the API's own message when it sent one).
+    /// Never contains the API key or request headers.
     std::string message;
-    int http_status = 0;                  // 0 when no response arrived
-    std::string request_id;               // x-request-id of the failed response, when there was one
-    std::optional<openai::api_error> api; // the API's error object, when the body had one
-    // The wait the server asked for (retry-after-ms / retry-after), when it asked.
+    int http_status = 0;    ///< 0 when no response arrived
+    std::string request_id; ///< x-request-id of the failed response, when there was one
+    std::optional<openai::api_error> api; ///< the API's error object, when the body had one
+    /// The wait the server asked for (retry-after-ms / retry-after), when it asked.
     std::optional<std::chrono::milliseconds> retry_after;
-    unsigned attempts = 0; // tries made, retries included
-    // Whether the server may have processed the request (see request_outcome).
+    unsigned attempts = 0; ///< tries made, retries included
+    /// Whether the server may have processed the request (see request_outcome).
     request_outcome outcome = request_outcome::not_sent;
 
     explicit operator bool() const noexcept { return static_cast<bool>(code); }
@@ -73,7 +74,7 @@ public:
         : boost::system::system_error(info.code, info.message)
         , info_(std::move(info)) {}
 
-    // The complete message alone (system_error would append the category's text to it).
+    /// The complete message alone (system_error would append the category's text to it).
     const char* what() const noexcept override { return info_.message.c_str(); }
     const error_info& info() const noexcept { return info_; }
     int http_status() const noexcept { return info_.http_status; }

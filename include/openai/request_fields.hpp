@@ -1,13 +1,13 @@
-// The field table of each request type: one description of every parameter (its wire name, its
-// type, which bodies carry it, and the values and range the API's schema allows), from which
-// the library's JSON encoder and decoder and its multipart form fields are driven, and which
-// programs (the CLI's batch reader, the emulator's structural checks) read as well.
-//
-// Adding a parameter is one line here (plus the member in <openai/requests.hpp> and its rule in
-// the validation): every encoder, decoder and reader picks it up.
-//
-// The inputs of edits and variations (`images`, `mask`, `image`) are not fields: they are files
-// (multipart parts) or references (JSON objects), written by hand by each body's writer.
+/// The field table of each request type: one description of every parameter (its wire name, its
+/// type, which bodies carry it, and the values and range the API's schema allows), from which
+/// the library's JSON encoder and decoder and its multipart form fields are driven, and which
+/// programs (the CLI's batch reader, the emulator's structural checks) read as well.
+///
+/// Adding a parameter is one line here (plus the member in <openai/requests.hpp> and its rule in
+/// the validation): every encoder, decoder and reader picks it up.
+///
+/// The inputs of edits and variations (`images`, `mask`, `image`) are not fields: they are files
+/// (multipart parts) or references (JSON objects), written by hand by each body's writer.
 #pragma once
 
 #include <openai/open_string.hpp>
@@ -121,7 +121,7 @@ struct request_fields<generate_request> {
         make_field(&R::response_format, "response_format", all, field_values::response_format),
         make_field(&R::output_format, "output_format", all, field_values::output_format),
         make_field(&R::output_compression, "output_compression", all, 0, 100),
-        // A batch makes unary calls: a batch line may say stream=false, never true.
+        /// A batch makes unary calls: a batch line may say stream=false, never true.
         make_field(&R::stream, "stream", bodies::json),
         make_field(&R::partial_images, "partial_images", all, 0, 3),
         make_field(&R::size, "size", all),
@@ -142,16 +142,16 @@ struct request_fields<edit_request> {
         make_field(&R::n, "n", both, 1, 10),
         make_field(&R::size, "size", both),
         make_field(&R::quality, "quality", both, field_values::quality),
-        // Multipart only: the JSON body's schema has no response_format (JSON edits are for GPT
-        // image models, which always return base64); validation refuses it on a JSON edit.
+        /// Multipart only: the JSON body's schema has no response_format (JSON edits are for GPT
+        /// image models, which always return base64); validation refuses it on a JSON edit.
         make_field(&R::response_format, "response_format", bodies::form,
                    field_values::response_format),
         make_field(&R::output_format, "output_format", both, field_values::output_format),
         make_field(&R::output_compression, "output_compression", both, 0, 100),
         make_field(&R::background, "background", both, field_values::background),
         make_field(&R::input_fidelity, "input_fidelity", both, field_values::input_fidelity),
-        // JSON body only: the multipart edit endpoint has no such parameter (validation refuses
-        // it on an edit with files).
+        /// JSON body only: the multipart edit endpoint has no such parameter (validation refuses
+        /// it on an edit with files).
         make_field(&R::moderation, "moderation", bodies::json, field_values::moderation),
         make_field(&R::stream, "stream", both),
         make_field(&R::partial_images, "partial_images", both, 0, 3),

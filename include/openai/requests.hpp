@@ -1,9 +1,9 @@
-// The requests of the Images API: generate (POST /images/generations), edit (POST /images/edits)
-// and variation (POST /images/variations).
-//
-// Members carry the spec's wire names. Optional members left unset are not sent, so the API
-// applies its own defaults. Check a request before sending with `openai::validate`
-// (<openai/validation.hpp>); the JSON encoding is in <openai/json.hpp>.
+/// The requests of the Images API: generate (POST /images/generations), edit (POST /images/edits)
+/// and variation (POST /images/variations).
+///
+/// Members carry the spec's wire names. Optional members left unset are not sent, so the API
+/// applies its own defaults. Check a request before sending with `openai::validate`
+/// (<openai/validation.hpp>); the JSON encoding is in <openai/json.hpp>.
 #pragma once
 
 #include <openai/open_string.hpp>

@@ -1,7 +1,7 @@
-// The response of the three image endpoints: `ImagesResponse`, `Image` and the usage objects.
-//
-// Images hold their DECODED bytes: the base64 text of `b64_json` is decoded while the response
-// is parsed and never kept, so a result costs about its image size in memory.
+/// The response of the three image endpoints: `ImagesResponse`, `Image` and the usage objects.
+///
+/// Images hold their DECODED bytes: the base64 text of `b64_json` is decoded while the response
+/// is parsed and never kept, so a result costs about its image size in memory.
 #pragma once
 
 #include <openai/open_string.hpp>
@@ -18,7 +18,7 @@
 
 namespace openai {
 
-// Token counts are optional: a count the server did not send is unset, never a made-up zero.
+/// Token counts are optional: a count the server did not send is unset, never a made-up zero.
 
 /// `input_tokens_details` of `ImagesUsage` / `ImageGenUsage`.
 struct input_tokens_details {

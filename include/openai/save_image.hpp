@@ -1,10 +1,10 @@
-// Saving decoded image bytes (a unary result's `image::bytes`, a stream event's
-// `image_bytes(ev)`) to a file, atomically: the bytes go to a temporary file in the same
-// directory, which is then renamed over `path`, so a reader never sees half an image.
-//
-//   while (auto ev = co_await stream.next())
-//       openai::save_image(openai::image_bytes(*ev),
-//                          openai::is_partial(*ev) ? "preview.png" : "final.png");
+/// Saving decoded image bytes (a unary result's `image::bytes`, a stream event's
+/// `image_bytes(ev)`) to a file, atomically: the bytes go to a temporary file in the same
+/// directory, which is then renamed over `path`, so a reader never sees half an image.
+///
+///   while (auto ev = co_await stream.next())
+///       openai::save_image(openai::image_bytes(*ev),
+///                          openai::is_partial(*ev) ? "preview.png" : "final.png");
 #pragma once
 
 #include <boost/system/error_code.hpp>

@@ -1,13 +1,13 @@
-// An incremental parser for server-sent events (text/event-stream), sans-I/O.
-//
-// It implements WHATWG HTML "9.2.6 Interpreting an event stream" exactly: LF, CRLF and CR line
-// ends (also when a CRLF pair is split between two reads), one leading UTF-8 BOM skipped, UTF-8
-// decoded with U+FFFD replacement, comments, `data`/`event`/`id`/`retry` fields, and an unfinished
-// block discarded at the end of input. It owns no socket: bytes go in through feed(), events come
-// out one at a time, so a stream can hand out one event per read and keep the rest of a buffer.
-//
-// The parser is linear in its input and never rescans a line: a `data` value is decoded straight
-// into the event being built as its bytes arrive, however many reads a multi-megabyte line spans.
+/// An incremental parser for server-sent events (text/event-stream), sans-I/O.
+///
+/// It implements WHATWG HTML "9.2.6 Interpreting an event stream" exactly: LF, CRLF and CR line
+/// ends (also when a CRLF pair is split between two reads), one leading UTF-8 BOM skipped, UTF-8
+/// decoded with U+FFFD replacement, comments, `data`/`event`/`id`/`retry` fields, and an unfinished
+/// block discarded at the end of input. It owns no socket: bytes go in through feed(), events come
+/// out one at a time, so a stream can hand out one event per read and keep the rest of a buffer.
+///
+/// The parser is linear in its input and never rescans a line: a `data` value is decoded straight
+/// into the event being built as its bytes arrive, however many reads a multi-megabyte line spans.
 #pragma once
 
 #include <openai/error.hpp>
@@ -57,11 +57,11 @@ protected:
 };
 
 namespace detail {
-// Where the incremental UTF-8 decoder stands inside one field value (WHATWG Encoding's decoder:
-// the bytes of an unfinished sequence are held until it completes or proves invalid).
+/// Where the incremental UTF-8 decoder stands inside one field value (WHATWG Encoding's decoder:
+/// the bytes of an unfinished sequence are held until it completes or proves invalid).
 struct utf8_state {
-    std::uint8_t needed = 0; // continuation bytes the current sequence still needs in total
-    std::uint8_t seen = 0;   // continuation bytes already seen
+    std::uint8_t needed = 0; ///< continuation bytes the current sequence still needs in total
+    std::uint8_t seen = 0;   ///< continuation bytes already seen
     std::uint8_t lower = 0x80;
     std::uint8_t upper = 0xBF;
     char bytes[4] = {};
@@ -136,11 +136,11 @@ public:
 
 private:
     enum class state : std::uint8_t {
-        line_start,  // at the first byte of a line
-        name,        // inside a field name
-        value_start, // just after the colon: one U+0020 may follow and is dropped
-        value,       // inside the value of a known field
-        skip,        // inside a comment or an ignored field: wait for the line end
+        line_start,  ///< at the first byte of a line
+        name,        ///< inside a field name
+        value_start, ///< just after the colon: one U+0020 may follow and is dropped
+        value,       ///< inside the value of a known field
+        skip,        ///< inside a comment or an ignored field: wait for the line end
     };
     enum class field : std::uint8_t { data, event, id, retry, ignored };
 
@@ -157,9 +157,9 @@ private:
     void end_field();
     void next_line(char terminator) noexcept;
     void blank_line();
-    // Hands what data_ holds to the sink, if there is one.
+    /// Hands what data_ holds to the sink, if there is one.
     void drain_data();
-    // The block's data so far, handed over or not.
+    /// The block's data so far, handed over or not.
     std::size_t data_size() const noexcept { return data_drained_ + data_.size(); }
     bool within_limit(std::size_t used, std::size_t extra) const noexcept {
         return extra <= limit_ && used <= limit_ - extra;
@@ -168,34 +168,34 @@ private:
     parser_options options_;
     std::size_t limit_;
 
-    std::string data_; // the block's data lines joined with '\n' (no trailing '\n')
+    std::string data_; ///< the block's data lines joined with '\n' (no trailing '\n')
     data_sink* sink_ = nullptr;
-    std::size_t data_drained_ = 0; // bytes of the block's data already given to sink_
+    std::size_t data_drained_ = 0; ///< bytes of the block's data already given to sink_
     std::string type_;
-    // WHATWG's "last event ID buffer" is block_id_ when block_has_id_, else last_event_id_ (its
-    // "last event ID string", which takes the buffer over at each blank line).
-    std::string id_value_; // the value of the `id` line being read
-    std::string block_id_; // the last valid `id` of the current block
+    /// WHATWG's "last event ID buffer" is block_id_ when block_has_id_, else last_event_id_ (its
+    /// "last event ID string", which takes the buffer over at each blank line).
+    std::string id_value_; ///< the value of the `id` line being read
+    std::string block_id_; ///< the last valid `id` of the current block
     std::string last_event_id_;
-    event event_; // the dispatched event, until taken
+    event event_; ///< the dispatched event, until taken
     std::optional<std::uint64_t> retry_;
-    std::uint64_t retry_value_ = 0; // the value of the `retry` line being read
+    std::uint64_t retry_value_ = 0; ///< the value of the `retry` line being read
     detail::utf8_state utf8_;
 
     state state_ = state::line_start;
     field field_ = field::ignored;
     std::uint8_t name_size_ = 0;
-    char name_[5] = {}; // the longest field name we act on is 5 bytes ("event", "retry")
+    char name_[5] = {}; ///< the longest field name we act on is 5 bytes ("event", "retry")
     std::uint8_t bom_matched_ = 0;
-    bool bom_pending_ = true; // at the very start of a stream: a BOM may still be skipped
-    bool has_data_ = false;   // the block saw a data field (WHATWG: data buffer non-empty)
-    bool after_cr_ = false;   // the last line ended with CR: an LF right after it is no line
+    bool bom_pending_ = true; ///< at the very start of a stream: a BOM may still be skipped
+    bool has_data_ = false;   ///< the block saw a data field (WHATWG: data buffer non-empty)
+    bool after_cr_ = false;   ///< the last line ended with CR: an LF right after it is no line
     bool has_event_ = false;
     bool failed_ = false;
     bool id_has_nul_ = false;
     bool block_has_id_ = false;
-    bool retry_digits_ = false;  // the `retry` value being read has a digit
-    bool retry_invalid_ = false; // ... and something else
+    bool retry_digits_ = false;  ///< the `retry` value being read has a digit
+    bool retry_invalid_ = false; ///< ... and something else
 };
 
 /// Feeds all of `input` to `p` (then finish() if `end_of_input`), calling `on_event(event&&)` for

@@ -1,35 +1,35 @@
-// Checking a request against the API's documented rules before sending it.
-//
-// The rules are those of the spec's parameter descriptions, per model:
-//
-// - prompt: required, valid UTF-8, at most 1000 (dall-e-2), 4000 (dall-e-3) or 32000 (GPT image
-//   models) Unicode code points;
-// - n: 1..10, and 1 for dall-e-3; partial_images: 0..3; output_compression: 0..100;
-// - size: dall-e-2 256x256 / 512x512 / 1024x1024; dall-e-3 1024x1024 / 1792x1024 / 1024x1792;
-//   GPT image models 1024x1024 / 1536x1024 / 1024x1536 / auto; gpt-image-2 and the GPT Image 2.5
-//   models (gpt-image-2.5-flare, gpt-image-2.5-sunburst) also "WIDTHxHEIGHT" (see
-//   `check_custom_size`);
-// - quality: low / medium / high / auto for GPT image models, plus xhigh and max for the 2.5
-//   models only; standard / auto (dall-e-2), standard / hd / auto (dall-e-3);
-// - a dated snapshot ("<model>-YYYY-MM-DD", e.g. gpt-image-2.5-flare-2026-09-08) follows its
-//   base model's rules (see `base_model`);
-// - GPT-only parameters (output_format, output_compression, background, moderation, stream=true,
-//   partial_images, input_fidelity) are refused for DALL-E models (an explicit stream=false is
-//   not); `style` is dall-e-3 only; `response_format` is DALL-E only; `input_fidelity` is not for
-//   gpt-image-1-mini;
-// - values of the closed enumerations (quality per model, output_format, background, ...) for
-//   known models;
-// - background=transparent needs output_format png or webp, and output_compression other than
-//   its default 100 needs output_format jpeg or webp (png, the default, is lossless; 100 is
-//   accepted with png because the spec's own example sends it): both checked for every model;
-// - edits: 1..16 images (dall-e-2: exactly one, and never image references), no dall-e-3, files
-//   and references not mixed, in-memory and on-disk sizes below 50 MB (GPT image) or 4 MB
-//   (dall-e-2, and every mask); `moderation` only in a JSON edit (image references) and
-//   `response_format` only in a multipart one: each body's schema lacks the other's, and the
-//   API refuses a parameter its body does not have;
-// - variations: dall-e-2 only, its sizes.
-//
-// DALL-E 2 and 3 were retired on 2026-05-12: their rules stay for servers that still serve them.
+/// Checking a request against the API's documented rules before sending it.
+///
+/// The rules are those of the spec's parameter descriptions, per model:
+///
+/// - prompt: required, valid UTF-8, at most 1000 (dall-e-2), 4000 (dall-e-3) or 32000 (GPT image
+///   models) Unicode code points;
+/// - n: 1..10, and 1 for dall-e-3; partial_images: 0..3; output_compression: 0..100;
+/// - size: dall-e-2 256x256 / 512x512 / 1024x1024; dall-e-3 1024x1024 / 1792x1024 / 1024x1792;
+///   GPT image models 1024x1024 / 1536x1024 / 1024x1536 / auto; gpt-image-2 and the GPT Image 2.5
+///   models (gpt-image-2.5-flare, gpt-image-2.5-sunburst) also "WIDTHxHEIGHT" (see
+///   `check_custom_size`);
+/// - quality: low / medium / high / auto for GPT image models, plus xhigh and max for the 2.5
+///   models only; standard / auto (dall-e-2), standard / hd / auto (dall-e-3);
+/// - a dated snapshot ("<model>-YYYY-MM-DD", e.g. gpt-image-2.5-flare-2026-09-08) follows its
+///   base model's rules (see `base_model`);
+/// - GPT-only parameters (output_format, output_compression, background, moderation, stream=true,
+///   partial_images, input_fidelity) are refused for DALL-E models (an explicit stream=false is
+///   not); `style` is dall-e-3 only; `response_format` is DALL-E only; `input_fidelity` is not for
+///   gpt-image-1-mini;
+/// - values of the closed enumerations (quality per model, output_format, background, ...) for
+///   known models;
+/// - background=transparent needs output_format png or webp, and output_compression other than
+///   its default 100 needs output_format jpeg or webp (png, the default, is lossless; 100 is
+///   accepted with png because the spec's own example sends it): both checked for every model;
+/// - edits: 1..16 images (dall-e-2: exactly one, and never image references), no dall-e-3, files
+///   and references not mixed, in-memory and on-disk sizes below 50 MB (GPT image) or 4 MB
+///   (dall-e-2, and every mask); `moderation` only in a JSON edit (image references) and
+///   `response_format` only in a multipart one: each body's schema lacks the other's, and the
+///   API refuses a parameter its body does not have;
+/// - variations: dall-e-2 only, its sizes.
+///
+/// DALL-E 2 and 3 were retired on 2026-05-12: their rules stay for servers that still serve them.
 #pragma once
 
 #include <openai/error.hpp>

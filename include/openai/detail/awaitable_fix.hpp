@@ -1,9 +1,9 @@
-// Boost 1.81's Asio cannot `co_await` a deferred operation whose completion signature is
-// `void(std::exception_ptr, T)`: its awaitable_async_op_handler for that signature tests
-// `*result` instead of `*result.ex_` and does not compile. The library's calls complete with
-// exactly that signature (so that awaiting throws openai::request_error), and `asio::deferred` is
-// their default token, so the handler is specialized here, for the library's own result types
-// only, with the test fixed. Asio 1.82 (Boost 1.82) fixed it upstream; the fix steps aside there.
+/// Boost 1.81's Asio cannot `co_await` a deferred operation whose completion signature is
+/// `void(std::exception_ptr, T)`: its awaitable_async_op_handler for that signature tests
+/// `*result` instead of `*result.ex_` and does not compile. The library's calls complete with
+/// exactly that signature (so that awaiting throws openai::request_error), and `asio::deferred` is
+/// their default token, so the handler is specialized here, for the library's own result types
+/// only, with the test fixed. Asio 1.82 (Boost 1.82) fixed it upstream; the fix steps aside there.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -14,7 +14,7 @@
 
 #if BOOST_VERSION < 108200
 
-// Declares the corrected handler for `void(std::exception_ptr, RESULT)`.
+/// Declares the corrected handler for `void(std::exception_ptr, RESULT)`.
 #define OPENAI_DETAIL_FIX_EXCEPTION_PTR_AWAIT(RESULT)                                              \
     namespace boost::asio::detail {                                                                \
     template <typename Executor>                                                                   \
