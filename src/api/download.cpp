@@ -18,8 +18,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::size_t read_chunk = 64 * 1024;
-
 using outcome = operation_result<download_result>;
 
 struct download_target {
@@ -65,53 +63,53 @@ std::optional<download_target> parse_url(std::string_view url, std::string& erro
 // Streams a 2xx body into an atomic file; a retry starts a new temporary file.
 body_reader write_to(const std::filesystem::path& path, std::uint64_t max_body,
                      download_result& out) {
-    return
-        [&path, max_body, &out](transport::lease& lease, const http::fields& fields, int,
-                                const transport::deadline& limit) -> asio::awaitable<error_info> {
-            error_info result;
-            atomic_file file;
-            std::error_code fec;
-            std::string what;
-            const auto file_failed = [&] {
-                lease->close(); // the rest of the body is unread
-                result.code = error_code(fec.value(), boost::system::generic_category());
-                result.message = what;
-            };
-            if (!file.open(path, fec, what)) {
+    return [&path, max_body,
+            &out](transport::lease& lease, const http::fields& fields, int,
+                  const transport::deadline& limit) -> asio::awaitable<error_info> {
+        error_info result;
+        atomic_file file;
+        std::error_code fec;
+        std::string what;
+        const auto file_failed = [&] {
+            lease->close(); // the rest of the body is unread
+            result.code = error_code(fec.value(), boost::system::generic_category());
+            result.message = what;
+        };
+        if (!file.open(path, fec, what)) {
+            file_failed();
+            co_return result;
+        }
+        // Read now: finishing the exchange releases the response head.
+        std::string content_type(fields[http::field::content_type]);
+        std::unique_ptr<char[]> chunk(new char[body_read_chunk]);
+        while (!lease->body_done()) {
+            error_code ec;
+            const auto n = co_await lease->read_body(chunk.get(), body_read_chunk, limit, ec, what);
+            if (ec)
+                co_return body_read_failure(ec, std::move(what));
+            if (file.size() + n > max_body) {
+                lease->close();
+                result.code = errc::body_too_large;
+                result.message = "the download exceeds the configured maximum of " +
+                                 std::to_string(max_body) + " bytes";
+                co_return result;
+            }
+            if (!file.write(std::string_view(chunk.get(), n), fec, what)) {
                 file_failed();
                 co_return result;
             }
-            // Read now: finishing the exchange releases the response head.
-            std::string content_type(fields[http::field::content_type]);
-            std::unique_ptr<char[]> chunk(new char[read_chunk]);
-            while (!lease->body_done()) {
-                error_code ec;
-                const auto n = co_await lease->read_body(chunk.get(), read_chunk, limit, ec, what);
-                if (ec)
-                    co_return body_read_failure(ec, std::move(what));
-                if (file.size() + n > max_body) {
-                    lease->close();
-                    result.code = errc::body_too_large;
-                    result.message = "the download exceeds the configured maximum of " +
-                                     std::to_string(max_body) + " bytes";
-                    co_return result;
-                }
-                if (!file.write(std::string_view(chunk.get(), n), fec, what)) {
-                    file_failed();
-                    co_return result;
-                }
-            }
-            lease->finish_exchange();
-            if (!file.commit(fec, what)) {
-                result.code = error_code(fec.value(), boost::system::generic_category());
-                result.message = what;
-                co_return result;
-            }
-            out.path = path;
-            out.size = file.size();
-            out.content_type = std::move(content_type);
+        }
+        lease->finish_exchange();
+        if (!file.commit(fec, what)) {
+            result.code = error_code(fec.value(), boost::system::generic_category());
+            result.message = what;
             co_return result;
-        };
+        }
+        out.path = path;
+        out.size = file.size();
+        out.content_type = std::move(content_type);
+        co_return result;
+    };
 }
 
 asio::awaitable<outcome> run_download(std::shared_ptr<client_impl> client, std::string url,

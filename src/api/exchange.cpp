@@ -26,13 +26,11 @@ namespace {
 
 // Error bodies are small JSON documents; anything bigger is not worth holding.
 constexpr std::size_t max_error_body = 1024 * 1024;
-constexpr std::size_t read_chunk = 64 * 1024;
 
 double unit_random() {
     thread_local std::mt19937_64 engine{std::random_device{}()};
     return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
-
 
 // What one attempt produced: the error's facts and what the planner needs to know of it. The
 // response's retry headers are kept as strings: the head dies with the exchange.
@@ -55,11 +53,11 @@ asio::awaitable<void> read_error_body(transport::connection& conn, const http::f
                                       int status, const transport::deadline& limit,
                                       error_info& out) {
     std::string body;
-    std::unique_ptr<char[]> chunk(new char[read_chunk]);
+    std::unique_ptr<char[]> chunk(new char[body_read_chunk]);
     error_code ec;
     std::string what;
     while (!conn.body_done() && body.size() < max_error_body) {
-        const auto n = co_await conn.read_body(chunk.get(), read_chunk, limit, ec, what);
+        const auto n = co_await conn.read_body(chunk.get(), body_read_chunk, limit, ec, what);
         if (ec)
             break; // keep what we have; the status is the main fact
         body.append(chunk.get(), n);

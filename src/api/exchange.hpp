@@ -38,6 +38,9 @@ struct prepared_request {
     bool creates_images = false;
 };
 
+// The size of one read of a response body into the caller's buffer.
+inline constexpr std::size_t body_read_chunk = 64 * 1024;
+
 // A body read that failed with `ec` (described by `what`). Whether a retry may help is the
 // planner's call (a cut or late body may be retried; decoding and file errors are final).
 error_info body_read_failure(const boost::system::error_code& ec, std::string what);

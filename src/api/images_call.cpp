@@ -18,8 +18,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::size_t read_chunk = 64 * 1024;
-
 // Decodes a 2xx JSON body incrementally: base64 images are decoded as their text arrives, so
 // the body is never held whole.
 body_reader decode_into(images_response& out, response_metadata& meta, std::uint64_t max_body,
@@ -32,13 +30,13 @@ body_reader decode_into(images_response& out, response_metadata& meta, std::uint
         parser.keep_unknown_fields(keep_unknown);
         if (const auto length = lease->body_length())
             parser.expect_body_size(*length, images);
-        std::unique_ptr<char[]> chunk(new char[read_chunk]);
+        std::unique_ptr<char[]> chunk(new char[body_read_chunk]);
         std::uint64_t total = 0;
         error_code ec;
         std::string what;
         bool parser_ok = true;
         while (!lease->body_done()) {
-            const auto n = co_await lease->read_body(chunk.get(), read_chunk, limit, ec, what);
+            const auto n = co_await lease->read_body(chunk.get(), body_read_chunk, limit, ec, what);
             if (ec)
                 co_return body_read_failure(ec, std::move(what));
             if (total == 0 && n > 0)
@@ -82,9 +80,9 @@ run_call(std::shared_ptr<client_impl> client, images_call call, request_options 
     request.creates_images = true;
     // How many images the body should hold: each image buffer is sized from it once.
     const int images = std::visit([](const auto& r) { return r.n.value_or(1); }, call);
-    auto reader = decode_into(result.second, meta, client->config().max_body_size,
-                              images > 0 ? static_cast<unsigned>(images) : 1u,
-                              options.keep_unknown_fields);
+    auto reader =
+        decode_into(result.second, meta, client->config().max_body_size,
+                    images > 0 ? static_cast<unsigned>(images) : 1u, options.keep_unknown_fields);
     result.first = co_await exchange(*client, request, options, reader, meta);
     if (!result.first.code)
         meta.times.completed = std::chrono::steady_clock::now();

@@ -13,14 +13,6 @@ namespace openai::detail {
 
 namespace {
 
-error_info invalid(const validation_error& v) {
-    error_info info;
-    info.code = v.code;
-    info.message = "invalid request: " + v.param + ": " + v.message;
-    info.api = api_error{v.message, std::string("invalid_request_error"), v.param, std::nullopt};
-    return info;
-}
-
 std::shared_ptr<const transport::body_source> json_body(const boost::json::object& body) {
     return std::make_shared<transport::string_body>("application/json",
                                                     boost::json::serialize(body));
@@ -30,7 +22,7 @@ std::shared_ptr<const transport::body_source> json_body(const boost::json::objec
 std::shared_ptr<const transport::body_source>
 json_body(boost::json::object body, const request_options& options, error_info& err) {
     if (auto v = codec::merge_extra_json(body, options.extra_body, options.extra_body_override)) {
-        err = invalid(v);
+        err = invalid_request_info(v);
         return nullptr;
     }
     return json_body(body);
@@ -40,11 +32,11 @@ json_body(boost::json::object body, const request_options& options, error_info& 
 error_info check_stream_flag(const std::optional<bool>& stream, bool streaming,
                              const char* stream_call, const char* unary_call) {
     if (!streaming && stream.value_or(false))
-        return invalid({errc::invalid_request, "stream",
-                        std::string("stream=true needs ") + stream_call + "(); " + unary_call +
-                            "() is unary"});
+        return invalid_request_info({errc::invalid_request, "stream",
+                                     std::string("stream=true needs ") + stream_call + "(); " +
+                                         unary_call + "() is unary"});
     if (streaming && !stream.value_or(false))
-        return invalid(
+        return invalid_request_info(
             {errc::invalid_request, "stream", std::string(stream_call) + "() needs stream=true"});
     return {};
 }
@@ -74,6 +66,17 @@ std::optional<model_family> upload_rules(const client_impl& client, const Reques
     return family_of(azure ? model(azure->deployment) : api_default);
 }
 
+// The stream flag against the call that carries it, then the API's rules (when checked).
+template <class Request>
+error_info check_before_encoding(const client_impl& client, const Request& req, bool check,
+                                 bool streaming, const char* stream_call, const char* unary_call) {
+    auto err = check_stream_flag(req.stream, streaming, stream_call, unary_call);
+    if (!err && check)
+        if (auto v = check_request(client, req))
+            err = invalid_request_info(v);
+    return err;
+}
+
 } // namespace
 
 error_info prepare(const client_impl& client, const images_call& call, bool streaming,
@@ -91,25 +94,16 @@ error_info prepare(const client_impl& client, const images_call& call, bool stre
             using T = std::decay_t<decltype(req)>;
             if constexpr (std::is_same_v<T, generate_request>) {
                 out.path = "/images/generations";
-                err = check_stream_flag(req.stream, streaming, "generate_stream", "generate");
+                err = check_before_encoding(client, req, check, streaming, "generate_stream",
+                                            "generate");
                 if (err)
                     return;
-                if (check)
-                    if (auto v = check_request(client, req)) {
-                        err = invalid(v);
-                        return;
-                    }
                 out.body = json_body(to_json(req), options, err);
             } else if constexpr (std::is_same_v<T, edit_request>) {
                 out.path = "/images/edits";
-                err = check_stream_flag(req.stream, streaming, "edit_stream", "edit");
+                err = check_before_encoding(client, req, check, streaming, "edit_stream", "edit");
                 if (err)
                     return;
-                if (check)
-                    if (auto v = check_request(client, req)) {
-                        err = invalid(v);
-                        return;
-                    }
                 if (req.uses_json_body())
                     out.body = json_body(to_json(req), options, err);
                 else
@@ -118,13 +112,13 @@ error_info prepare(const client_impl& client, const images_call& call, bool stre
             } else {
                 out.path = "/images/variations";
                 if (streaming) {
-                    err =
-                        invalid({errc::invalid_request, "stream", "variations cannot be streamed"});
+                    err = invalid_request_info(
+                        {errc::invalid_request, "stream", "variations cannot be streamed"});
                     return;
                 }
                 if (check)
                     if (auto v = check_request(client, req)) {
-                        err = invalid(v);
+                        err = invalid_request_info(v);
                         return;
                     }
                 out.body = make_multipart_source(
