@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(a_failure_before_sending_is_delivered_the_same_way) {
 
 BOOST_AUTO_TEST_CASE(coroutines_resume_on_their_own_executor) {
     tracked t;
-    bool unary = false, opened = false, every_next = true, ended = false;
+    bool unary = false, opened = false, every_next = true, ended = false, downloaded = false;
     asio::co_spawn(
         t.user_strand,
         [&]() -> asio::awaitable<void> {
@@ -123,6 +123,18 @@ BOOST_AUTO_TEST_CASE(coroutines_resume_on_their_own_executor) {
             while (auto ev = co_await stream.next())
                 every_next = every_next && t.user_strand.running_in_this_thread();
             ended = t.user_strand.running_in_this_thread();
+
+            auto url_req = small_request("coroutine url");
+            url_req.model = openai::models::dall_e_2;
+            url_req.size = "256x256";
+            url_req.quality.reset();
+            url_req.response_format = "url";
+            const auto r = co_await images.generate(url_req);
+            const auto target = std::filesystem::temp_directory_path() /
+                                ("openai-executor-co-" + std::to_string(::getpid()) + ".png");
+            co_await t.client.download(*r.data.at(0).url, target);
+            downloaded = t.user_strand.running_in_this_thread();
+            std::filesystem::remove(target);
         },
         asio::detached);
     t.run();
@@ -130,6 +142,7 @@ BOOST_AUTO_TEST_CASE(coroutines_resume_on_their_own_executor) {
     BOOST_TEST(opened);
     BOOST_TEST(every_next);
     BOOST_TEST(ended);
+    BOOST_TEST(downloaded);
 }
 
 BOOST_AUTO_TEST_CASE(stream_next_callbacks_and_immediate_refusals) {
