@@ -246,7 +246,10 @@ void parser::append_value(const char* first, const char* last, bool ascii) {
     case field::id:
         if (id_has_nul_)
             break;
-        if (std::memchr(first, '\0', static_cast<std::size_t>(last - first)) != nullptr) {
+        if (const void* nul = std::memchr(first, '\0', static_cast<std::size_t>(last - first))) {
+            // The bytes before the NUL still count toward the limit, as they do when they come
+            // in an earlier read: the verdict must not depend on where reads split the line.
+            append_text(id_value_, 0, first, static_cast<const char*>(nul), ascii);
             id_has_nul_ = true; // the whole field is ignored: keep nothing of it
             id_value_.clear();
             break;
