@@ -2,6 +2,7 @@
 // under fuzz/corpus/<target>/, replayed through the same entry functions as the libFuzzer programs
 // (fuzz/targets/*.cpp), in an ordinary build. An entry checks its own invariants and aborts when
 // one fails; sanitizer builds of this suite catch memory errors as well.
+#include "codec/retry_rules.hpp"
 #include "fuzz_targets.hpp"
 
 #include <openai/sse.hpp>
@@ -98,6 +99,32 @@ BOOST_AUTO_TEST_CASE(sse_id_over_the_limit_before_a_nul_fails_however_split) {
                                                 [](openai::sse::event&&) {});
         BOOST_TEST((e2 == openai::errc::event_too_large), "cut at " << cut);
     }
+}
+
+// What fuzz/regressions/http_head/ found: a retry-after date outside what system_clock's
+// nanoseconds hold (about 1678..2262), or a number of seconds or milliseconds too big for 64 bits,
+// overflowed (undefined behaviour). Such dates are not understood; such waits saturate.
+BOOST_AUTO_TEST_CASE(retry_after_beyond_the_clock_is_no_undefined_behaviour) {
+    using namespace std::chrono;
+    namespace codec = openai::codec;
+    BOOST_TEST(!codec::parse_http_date("Sun, 15 Nov 0997 08:49:37 GMT"));
+    BOOST_TEST(!codec::parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"));
+    BOOST_TEST(codec::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").has_value());
+    const auto now = system_clock::time_point{} + hours(24 * 365 * 56);
+    const auto huge = codec::server_retry_delay({"", "", "1e300"}, now);
+    BOOST_TEST_REQUIRE(huge.has_value());
+    BOOST_TEST(huge->count() > 0);
+    const auto huge_ms = codec::server_retry_delay({"", "123456789012345678901234567890", ""}, now);
+    BOOST_TEST_REQUIRE(huge_ms.has_value());
+    BOOST_TEST(huge_ms->count() > 0);
+    // Dates still give their exact ceil(date - now).
+    const auto date = *codec::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT");
+    BOOST_TEST(codec::server_retry_delay({"", "", "Sun, 06 Nov 1994 08:49:37 GMT"},
+                                         date - milliseconds(1500))
+                   ->count() == 1500);
+    BOOST_TEST(codec::server_retry_delay({"", "", "Sun, 06 Nov 1994 08:49:37 GMT"},
+                                         date - microseconds(1500))
+                   ->count() == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
