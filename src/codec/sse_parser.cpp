@@ -278,7 +278,11 @@ void parser::append_text(std::string& out, std::size_t others, const char* first
         return;
     }
     detail::append_utf8(out, first, last, utf8_);
-    if (!within_limit(out.size(), others))
+    // The bytes of an unfinished sequence count too: each becomes at least one byte of output,
+    // so output plus held bytes only grows as bytes arrive, and checking it after every piece
+    // gives the same verdict however reads split the value.
+    const std::size_t held = utf8_.needed != 0 ? 1u + utf8_.seen : 0u;
+    if (!within_limit(out.size() + held, others))
         failed_ = true;
 }
 

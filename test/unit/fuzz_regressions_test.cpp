@@ -101,6 +101,23 @@ BOOST_AUTO_TEST_CASE(sse_id_over_the_limit_before_a_nul_fails_however_split) {
     }
 }
 
+// What fuzz/regressions/sse_parser/unfinished-utf8-at-limit-split-differently found, by hand:
+// "\xc5a" decodes to U+FFFD "a" (4 bytes, the limit); a lead byte after it is held, unfinished.
+// Fed byte by byte the held byte exceeded the limit; fed in one read it was not counted.
+BOOST_AUTO_TEST_CASE(sse_unfinished_utf8_at_the_limit_fails_however_split) {
+    const std::string text = "data: \xc5"
+                             "a\xf0";
+    for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+        openai::sse::parser p({4});
+        const auto e1 = openai::sse::parse(p, std::string_view(text).substr(0, cut), false,
+                                           [](openai::sse::event&&) {});
+        const auto e2 = e1 ? e1
+                           : openai::sse::parse(p, std::string_view(text).substr(cut), false,
+                                                [](openai::sse::event&&) {});
+        BOOST_TEST((e2 == openai::errc::event_too_large), "cut at " << cut);
+    }
+}
+
 // What fuzz/regressions/http_head/ found: a retry-after date outside what system_clock's
 // nanoseconds hold (about 1678..2262), or a number of seconds or milliseconds too big for 64 bits,
 // overflowed (undefined behaviour). Such dates are not understood; such waits saturate.
