@@ -23,6 +23,12 @@ std::optional<double> parse_non_negative(std::string_view s) noexcept {
     return value;
 }
 
+// Whole milliseconds, at least `ms`; saturated far beyond any cap, since converting a double
+// that does not fit into an integer is undefined ("retry-after: 1e300").
+std::chrono::milliseconds ceil_millis(double ms) noexcept {
+    return std::chrono::milliseconds{static_cast<std::int64_t>(std::min(std::ceil(ms), 9.0e18))};
+}
+
 bool parse_digits(std::string_view s, int& out) noexcept {
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc{} && end == s.data() + s.size();
@@ -58,19 +64,30 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
                                            std::chrono::day{static_cast<unsigned>(day)}};
     if (!date.ok() || hour > 23 || minute > 59 || second > 60)
         return std::nullopt;
-    return std::chrono::sys_days{date} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
-           std::chrono::seconds{second};
+    // In seconds first: system_clock counts nanoseconds, which overflow outside about 1678..2262
+    // ("Sun, 15 Nov 0997 ..."), and such a date is none we understand.
+    using std::chrono::seconds;
+    using clock = std::chrono::system_clock;
+    const std::chrono::sys_seconds t = std::chrono::sys_days{date} + std::chrono::hours{hour} +
+                                       std::chrono::minutes{minute} + seconds{second};
+    if (t < std::chrono::ceil<seconds>(clock::time_point::min()) ||
+        t > std::chrono::floor<seconds>(clock::time_point::max()))
+        return std::nullopt;
+    return std::chrono::time_point_cast<clock::duration>(t);
 }
 
 std::optional<std::chrono::milliseconds>
 server_retry_delay(const retry_headers& headers, std::chrono::system_clock::time_point now) {
     using std::chrono::milliseconds;
     if (auto ms = parse_non_negative(headers.retry_after_ms))
-        return milliseconds{static_cast<std::int64_t>(std::ceil(*ms))};
+        return ceil_millis(*ms);
     if (auto seconds = parse_non_negative(headers.retry_after))
-        return milliseconds{static_cast<std::int64_t>(std::ceil(*seconds * 1000.0))};
+        return ceil_millis(*seconds * 1000.0);
     if (auto date = parse_http_date(headers.retry_after)) {
-        const auto delta = std::chrono::ceil<milliseconds>(*date - now);
+        // ceil(date - now) in milliseconds, exactly (the date is in whole seconds), without the
+        // nanosecond difference that overflows when the two are centuries apart.
+        const auto delta = std::chrono::time_point_cast<milliseconds>(*date) -
+                           std::chrono::floor<milliseconds>(now);
         return std::max(delta, milliseconds{0});
     }
     return std::nullopt;

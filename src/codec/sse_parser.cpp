@@ -246,7 +246,10 @@ void parser::append_value(const char* first, const char* last, bool ascii) {
     case field::id:
         if (id_has_nul_)
             break;
-        if (std::memchr(first, '\0', static_cast<std::size_t>(last - first)) != nullptr) {
+        if (const void* nul = std::memchr(first, '\0', static_cast<std::size_t>(last - first))) {
+            // The bytes before the NUL still count toward the limit, as they do when they come
+            // in an earlier read: the verdict must not depend on where reads split the line.
+            append_text(id_value_, 0, first, static_cast<const char*>(nul), ascii);
             id_has_nul_ = true; // the whole field is ignored: keep nothing of it
             id_value_.clear();
             break;
@@ -275,7 +278,11 @@ void parser::append_text(std::string& out, std::size_t others, const char* first
         return;
     }
     detail::append_utf8(out, first, last, utf8_);
-    if (!within_limit(out.size(), others))
+    // The bytes of an unfinished sequence count too: each becomes at least one byte of output,
+    // so output plus held bytes only grows as bytes arrive, and checking it after every piece
+    // gives the same verdict however reads split the value.
+    const std::size_t held = utf8_.needed != 0 ? 1u + utf8_.seen : 0u;
+    if (!within_limit(out.size() + held, others))
         failed_ = true;
 }
 
