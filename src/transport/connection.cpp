@@ -56,10 +56,14 @@ deadline phase_deadline(std::chrono::milliseconds phase_timeout, error_code phas
     return d;
 }
 
-connection::connection(asio::any_io_executor ex, transport::route route, asio::ssl::context* tls)
+connection::connection(asio::any_io_executor ex, transport::route route, asio::ssl::context* tls,
+                       std::shared_ptr<tls_session_cache> sessions,
+                       std::shared_ptr<tls_handshake_counters> counters)
     : executor_(std::move(ex))
     , route_(std::move(route))
     , tls_context_(tls)
+    , tls_sessions_(std::move(sessions))
+    , tls_counters_(std::move(counters))
     , timer_(executor_)
     , read_buffer_(read_buffer_limit) {}
 
@@ -220,7 +224,10 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
     }
 
     if (tls_context_) {
-        tls_ = std::make_unique<tls_session>(tls_context_->native_handle(), target.host);
+        // Sessions are kept per route (origin, and proxy for a tunnel): the TLS inside a tunnel
+        // resumes with the origin as a direct connection does.
+        tls_ = std::make_unique<tls_session>(tls_context_->native_handle(), target.host,
+                                             tls_sessions_, route_.key());
         tls_->attach(sock.native_handle());
         const auto limit = phase_deadline(handshake_timeout, errc::tls_handshake_timeout, request);
         timer_fired_ = false;
@@ -249,6 +256,8 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
             close();
             co_return;
         }
+        if (tls_counters_)
+            ++(tls_->resumed() ? tls_counters_->resumed : tls_counters_->full);
     }
     idle_since_ = clock::now();
 }
