@@ -190,7 +190,10 @@ SSL_SESSION* tls_session_cache::take(const std::string& key) {
             SSL_SESSION_free(newest);
             continue;
         }
-        if (single_use(newest))
+        // A TLS 1.3 ticket is used once while others remain; the last one is offered again
+        // rather than fall back to a full handshake (a burst of connections opened at once
+        // would otherwise outrun the tickets), until the server refuses it or newer ones come.
+        if (single_use(newest) && sessions.size() > 1)
             sessions.pop_back(); // the cache's reference passes to the caller
         else
             SSL_SESSION_up_ref(newest);

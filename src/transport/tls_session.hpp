@@ -53,8 +53,10 @@ struct tls_handshake_counters {
 // tls_session that owns the SSL receives it and stores it here only once its handshake succeeded
 // with the peer verified (a session from a handshake that failed, or that was not verified, is
 // never offered). A session offered and refused by the server (a full handshake instead), or
-// offered on a handshake that failed, is evicted. TLS 1.3 tickets are used once each (RFC 8446
-// C.4; every connection brings new ones); TLS 1.2 sessions are reused until refused or expired.
+// offered on a handshake that failed, is evicted. TLS 1.3 tickets are used once each while others
+// remain (RFC 8446 C.4; every connection brings new ones), the last one again until the server
+// refuses it or newer ones arrive (as Go's and OpenSSL's own client caches reuse them: a burst of
+// connections must not outrun the tickets); TLS 1.2 sessions are reused until refused or expired.
 //
 // Keys name the peer as the pool does (scheme, host, port, and the proxy for tunnels) plus the
 // SNI name and the verification mode. One cache serves one SSL_CTX only (a pool's): sessions are
@@ -79,8 +81,8 @@ public:
 
     SSL_CTX* context() const noexcept { return ctx_; }
 
-    // A session to offer to `key` (one reference for the caller), or nullptr. TLS 1.3 sessions
-    // leave the cache; expired ones are dropped on the way.
+    // A session to offer to `key` (one reference for the caller), or nullptr: the newest. A
+    // TLS 1.3 session leaves the cache unless it is the last; expired ones are dropped on the way.
     SSL_SESSION* take(const std::string& key);
     // Keeps `session` for `key`, taking over the caller's reference.
     void store(const std::string& key, SSL_SESSION* session);

@@ -134,7 +134,7 @@ struct session_ref {
 
 BOOST_AUTO_TEST_SUITE(tls_session_cache_rules)
 
-BOOST_AUTO_TEST_CASE(tls_1_3_tickets_are_used_once_newest_first) {
+BOOST_AUTO_TEST_CASE(tls_1_3_tickets_are_used_once_newest_first_but_the_last) {
     client_context c;
     auto cache = tls_session_cache::for_context(c.ctx.get());
     BOOST_TEST_REQUIRE(cache != nullptr);
@@ -145,8 +145,12 @@ BOOST_AUTO_TEST_CASE(tls_1_3_tickets_are_used_once_newest_first) {
     BOOST_TEST(cache->size() == 2u);
     session_ref first(cache->take("a"));
     BOOST_TEST(first.s == newer);
+    BOOST_TEST(cache->size() == 1u); // used once: gone
     session_ref second(cache->take("a"));
     BOOST_TEST(second.s == older);
+    session_ref again(cache->take("a")); // the last one is offered again...
+    BOOST_TEST(again.s == older);
+    cache->evict("a", older); // ...until the server refuses it
     BOOST_TEST(cache->take("a") == nullptr);
     BOOST_TEST(cache->take("b") == nullptr); // another peer's key finds nothing
 }
@@ -187,7 +191,7 @@ BOOST_AUTO_TEST_CASE(the_cache_is_bounded_per_peer_and_in_peers) {
     BOOST_TEST(cache->take("b") == nullptr);
     session_ref from_c(cache->take("c"));
     BOOST_TEST(from_c.s != nullptr);
-    BOOST_TEST(cache->size() == 2u); // what is left of "a"
+    BOOST_TEST(cache->size() == 3u); // two left of "a", and "c"'s last one
 }
 
 BOOST_AUTO_TEST_CASE(a_context_with_its_own_callback_gets_no_cache) {
