@@ -169,12 +169,19 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
 
     // Resolution, connection and the proxy's CONNECT share the connect budget.
     const auto connect_deadline = phase_deadline(connect_timeout, errc::connect_timeout, request);
-    resolver_.emplace(executor_);
-    arm(connect_deadline, strand);
-    auto endpoints = co_await resolver_->async_resolve(
-        peer_host, std::to_string(peer_port), asio::redirect_error(asio::use_awaitable, ec));
-    disarm();
-    resolver_.reset();
+    // An IP literal needs no resolver (whose getaddrinfo runs on a thread of its own: two
+    // thread hand-overs per connection).
+    error_code not_literal;
+    const auto literal = asio::ip::make_address(peer_host, not_literal);
+    tcp::resolver::results_type endpoints;
+    if (not_literal) {
+        resolver_.emplace(executor_);
+        arm(connect_deadline, strand);
+        endpoints = co_await resolver_->async_resolve(
+            peer_host, std::to_string(peer_port), asio::redirect_error(asio::use_awaitable, ec));
+        disarm();
+        resolver_.reset();
+    }
     if (ec) {
         if (timer_fired_ || ec == asio::error::operation_aborted) {
             translate(ec, what, "resolving the host name");
@@ -190,7 +197,12 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
     read_buffer_.clear();
     tcp::socket& sock = socket_.emplace(executor_);
     arm(connect_deadline, strand);
-    co_await asio::async_connect(sock, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    if (not_literal)
+        co_await asio::async_connect(sock, endpoints,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    else
+        co_await sock.async_connect(tcp::endpoint(literal, peer_port),
+                                    asio::redirect_error(asio::use_awaitable, ec));
     disarm();
     if (ec) {
         if (timer_fired_) {
