@@ -35,7 +35,9 @@ struct client_stats {
     std::size_t connections_created = 0;
     std::size_t connections_idle = 0;
     std::size_t connections_in_use = 0;
-    std::size_t requests_waiting = 0; ///< queued for a connection (per-origin limit reached)
+    std::size_t requests_waiting = 0;    ///< queued for a connection (per-origin limit reached)
+    std::size_t tls_full_handshakes = 0; ///< TLS handshakes with the full certificate exchange
+    std::size_t tls_resumed = 0;         ///< TLS handshakes that resumed an earlier session
 };
 
 class client {

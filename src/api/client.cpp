@@ -114,7 +114,8 @@ client_impl::client_impl(asio::any_io_executor executor, client_config config)
             tls_error_ = e.what();
         }
     }
-    pool_ = std::make_shared<transport::connection_pool>(executor_, config_.pool, tls_);
+    pool_ = std::make_shared<transport::connection_pool>(executor_, config_.pool, tls_,
+                                                         config_.tls.session_resumption);
 }
 
 transport::route client_impl::route_for(const transport::origin& target) const {
@@ -178,7 +179,8 @@ openai::images client::images() const noexcept {
 
 client_stats client::stats() const {
     const auto s = impl_->pool().stats();
-    return {s.connections_created, s.idle, s.in_use, s.waiting};
+    return {s.connections_created, s.idle,       s.in_use, s.waiting,
+            s.tls_full_handshakes, s.tls_resumed};
 }
 
 } // namespace openai

@@ -56,10 +56,14 @@ deadline phase_deadline(std::chrono::milliseconds phase_timeout, error_code phas
     return d;
 }
 
-connection::connection(asio::any_io_executor ex, transport::route route, asio::ssl::context* tls)
+connection::connection(asio::any_io_executor ex, transport::route route, asio::ssl::context* tls,
+                       std::shared_ptr<tls_session_cache> sessions,
+                       std::shared_ptr<tls_handshake_counters> counters)
     : executor_(std::move(ex))
     , route_(std::move(route))
     , tls_context_(tls)
+    , tls_sessions_(std::move(sessions))
+    , tls_counters_(std::move(counters))
     , timer_(executor_)
     , read_buffer_(read_buffer_limit) {}
 
@@ -165,12 +169,19 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
 
     // Resolution, connection and the proxy's CONNECT share the connect budget.
     const auto connect_deadline = phase_deadline(connect_timeout, errc::connect_timeout, request);
-    resolver_.emplace(executor_);
-    arm(connect_deadline, strand);
-    auto endpoints = co_await resolver_->async_resolve(
-        peer_host, std::to_string(peer_port), asio::redirect_error(asio::use_awaitable, ec));
-    disarm();
-    resolver_.reset();
+    // An IP literal needs no resolver (whose getaddrinfo runs on a thread of its own: two
+    // thread hand-overs per connection).
+    error_code not_literal;
+    const auto literal = asio::ip::make_address(peer_host, not_literal);
+    tcp::resolver::results_type endpoints;
+    if (not_literal) {
+        resolver_.emplace(executor_);
+        arm(connect_deadline, strand);
+        endpoints = co_await resolver_->async_resolve(
+            peer_host, std::to_string(peer_port), asio::redirect_error(asio::use_awaitable, ec));
+        disarm();
+        resolver_.reset();
+    }
     if (ec) {
         if (timer_fired_ || ec == asio::error::operation_aborted) {
             translate(ec, what, "resolving the host name");
@@ -186,7 +197,12 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
     read_buffer_.clear();
     tcp::socket& sock = socket_.emplace(executor_);
     arm(connect_deadline, strand);
-    co_await asio::async_connect(sock, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    if (not_literal)
+        co_await asio::async_connect(sock, endpoints,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    else
+        co_await sock.async_connect(tcp::endpoint(literal, peer_port),
+                                    asio::redirect_error(asio::use_awaitable, ec));
     disarm();
     if (ec) {
         if (timer_fired_) {
@@ -220,7 +236,10 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
     }
 
     if (tls_context_) {
-        tls_ = std::make_unique<tls_session>(tls_context_->native_handle(), target.host);
+        // Sessions are kept per route (origin, and proxy for a tunnel): the TLS inside a tunnel
+        // resumes with the origin as a direct connection does.
+        tls_ = std::make_unique<tls_session>(tls_context_->native_handle(), target.host,
+                                             tls_sessions_, route_.key());
         tls_->attach(sock.native_handle());
         const auto limit = phase_deadline(handshake_timeout, errc::tls_handshake_timeout, request);
         timer_fired_ = false;
@@ -249,6 +268,8 @@ asio::awaitable<void> connection::open(std::chrono::milliseconds connect_timeout
             close();
             co_return;
         }
+        if (tls_counters_)
+            ++(tls_->resumed() ? tls_counters_->resumed : tls_counters_->full);
     }
     idle_since_ = clock::now();
 }

@@ -52,9 +52,13 @@ public:
     // straight into the caller's buffer.
     using response_parser = boost::beast::http::response_parser<boost::beast::http::empty_body>;
 
-    // `tls` is null for plain http. The context must outlive the connection.
+    // `tls` is null for plain http. The context must outlive the connection. With a `sessions`
+    // cache (made for `tls`), the handshake offers a session kept for this route and keeps those
+    // the server issues; `counters` (optional) counts full and resumed handshakes.
     connection(boost::asio::any_io_executor ex, transport::route route,
-               boost::asio::ssl::context* tls);
+               boost::asio::ssl::context* tls,
+               std::shared_ptr<tls_session_cache> sessions = nullptr,
+               std::shared_ptr<tls_handshake_counters> counters = nullptr);
     ~connection();
 
     connection(const connection&) = delete;
@@ -70,6 +74,9 @@ public:
     clock::time_point idle_since() const noexcept { return idle_since_; }
     // Cheap check before reuse: false when the peer closed it or sent unsolicited bytes.
     bool looks_alive() noexcept;
+    // Whether the TLS handshake of this connection resumed an earlier session (false for plain
+    // http and before open()).
+    bool tls_resumed() const noexcept { return tls_ && tls_->resumed(); }
 
     // Resolves, connects (trying each address) and, for https, does the TLS handshake with SNI,
     // peer and host name verification. Through a proxy: connects to the proxy instead, and for
@@ -152,6 +159,8 @@ private:
     boost::asio::any_io_executor executor_;
     transport::route route_;
     boost::asio::ssl::context* tls_context_;
+    std::shared_ptr<tls_session_cache> tls_sessions_;
+    std::shared_ptr<tls_handshake_counters> tls_counters_;
     std::optional<tcp::resolver> resolver_; // only while resolving, so the timer can cancel it
     std::optional<tcp::socket> socket_;
     std::unique_ptr<tls_session> tls_; // null for plain http

@@ -42,10 +42,13 @@ void lease::reset() noexcept {
 }
 
 connection_pool::connection_pool(asio::any_io_executor ex, pool_options options,
-                                 std::shared_ptr<asio::ssl::context> tls)
+                                 std::shared_ptr<asio::ssl::context> tls, bool tls_resumption)
     : executor_(std::move(ex))
     , options_(options)
-    , tls_(tls) {
+    , tls_(tls)
+    , tls_counters_(std::make_shared<tls_handshake_counters>()) {
+    if (tls_ && tls_resumption)
+        tls_sessions_ = tls_session_cache::for_context(tls_->native_handle());
     if (options_.max_connections_per_origin == 0)
         options_.max_connections_per_origin = 1;
 }
@@ -156,13 +159,17 @@ void connection_pool::give_back(std::shared_ptr<connection> conn) noexcept {
 }
 
 std::shared_ptr<connection> connection_pool::make_connection(const route& where) const {
-    return std::make_shared<connection>(executor_, where, where.target.tls ? tls_.get() : nullptr);
+    if (!where.target.tls)
+        return std::make_shared<connection>(executor_, where, nullptr);
+    return std::make_shared<connection>(executor_, where, tls_.get(), tls_sessions_, tls_counters_);
 }
 
 pool_stats connection_pool::stats() const {
     std::lock_guard lock(mutex_);
     pool_stats s;
     s.connections_created = created_;
+    s.tls_full_handshakes = tls_counters_->full.load(std::memory_order_relaxed);
+    s.tls_resumed = tls_counters_->resumed.load(std::memory_order_relaxed);
     for (const auto& [key, state] : origins_) {
         s.idle += state.idle.size();
         s.in_use += state.in_use;

@@ -53,13 +53,16 @@ struct pool_stats {
     std::size_t idle = 0;
     std::size_t in_use = 0;
     std::size_t waiting = 0;
+    std::size_t tls_full_handshakes = 0;
+    std::size_t tls_resumed = 0;
 };
 
 class connection_pool : public std::enable_shared_from_this<connection_pool> {
 public:
-    // `tls` may be null when only plain http is used.
+    // `tls` may be null when only plain http is used. With `tls_resumption`, TLS sessions are
+    // kept per route and resumed by later connections (see tls_session_cache).
     connection_pool(boost::asio::any_io_executor ex, pool_options options,
-                    std::shared_ptr<boost::asio::ssl::context> tls);
+                    std::shared_ptr<boost::asio::ssl::context> tls, bool tls_resumption = true);
     ~connection_pool();
 
     // A connection along `route` (an origin, possibly through a proxy): an idle one that still
@@ -87,7 +90,9 @@ private:
 
     boost::asio::any_io_executor executor_;
     pool_options options_;
-    std::shared_ptr<boost::asio::ssl::context> tls_; // outlives every connection made from it
+    std::shared_ptr<boost::asio::ssl::context> tls_;  // outlives every connection made from it
+    std::shared_ptr<tls_session_cache> tls_sessions_; // null: no resumption
+    std::shared_ptr<tls_handshake_counters> tls_counters_;
     mutable std::mutex mutex_;
     std::map<std::string, origin_state> origins_; // by route key
     std::size_t created_ = 0;

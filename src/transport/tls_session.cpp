@@ -4,7 +4,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 
+#include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <new>
 
 #include <openssl/bio.h>
@@ -108,9 +110,148 @@ bool is_ip_literal(const std::string& host) {
     return !ec;
 }
 
+// Where each SSL finds the tls_session that owns it (for the new-session callback).
+int session_owner_index() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+bool usable(SSL_SESSION* session) noexcept {
+    if (SSL_SESSION_is_resumable(session) != 1)
+        return false;
+    const auto now = static_cast<long>(std::time(nullptr));
+    return SSL_SESSION_get_time(session) + SSL_SESSION_get_timeout(session) > now;
+}
+
+bool single_use(SSL_SESSION* session) noexcept {
+    return SSL_SESSION_get_protocol_version(session) >= TLS1_3_VERSION;
+}
+
 } // namespace
 
-tls_session::tls_session(SSL_CTX* ctx, const std::string& server_name)
+// Reaches the private parts of tls_session from OpenSSL's C callback.
+struct tls_session_access {
+    static int on_new_session(SSL* ssl, SSL_SESSION* session) {
+        auto* owner = static_cast<tls_session*>(SSL_get_ex_data(ssl, session_owner_index()));
+        return owner != nullptr && owner->on_new_session(session) ? 1 : 0;
+    }
+};
+
+std::shared_ptr<tls_session_cache> tls_session_cache::for_context(SSL_CTX* ctx, std::size_t peers,
+                                                                  std::size_t per_peer) {
+    if (ctx == nullptr || session_owner_index() < 0)
+        return nullptr;
+    auto* const ours = &tls_session_access::on_new_session;
+    const auto current = SSL_CTX_sess_get_new_cb(ctx);
+    if (current != nullptr && current != ours)
+        return nullptr;
+    if (current == nullptr) {
+        // Client-side caching makes OpenSSL call the callback; its own store stays unused (we
+        // keep sessions per peer, it would keep them per context).
+        const long mode = SSL_CTX_get_session_cache_mode(ctx);
+        SSL_CTX_set_session_cache_mode(ctx, (mode & ~SSL_SESS_CACHE_SERVER) |
+                                                SSL_SESS_CACHE_CLIENT |
+                                                SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        SSL_CTX_sess_set_new_cb(ctx, ours);
+    }
+    return std::shared_ptr<tls_session_cache>(new tls_session_cache(
+        ctx, std::max<std::size_t>(peers, 1), std::max<std::size_t>(per_peer, 1)));
+}
+
+tls_session_cache::tls_session_cache(SSL_CTX* ctx, std::size_t peers, std::size_t per_peer)
+    : ctx_(ctx)
+    , max_peers_(peers)
+    , max_per_peer_(per_peer) {
+    SSL_CTX_up_ref(ctx_); // sessions belong to it: it must outlive them
+}
+
+tls_session_cache::~tls_session_cache() {
+    for (auto& [key, p] : peers_)
+        drop(p);
+    SSL_CTX_free(ctx_);
+}
+
+void tls_session_cache::drop(peer& p) noexcept {
+    for (auto* s : p.sessions)
+        SSL_SESSION_free(s);
+    p.sessions.clear();
+}
+
+SSL_SESSION* tls_session_cache::take(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    const auto it = peers_.find(key);
+    if (it == peers_.end())
+        return nullptr;
+    auto& sessions = it->second.sessions;
+    while (!sessions.empty()) {
+        SSL_SESSION* newest = sessions.back();
+        if (!usable(newest)) {
+            sessions.pop_back();
+            SSL_SESSION_free(newest);
+            continue;
+        }
+        // A TLS 1.3 ticket is used once while others remain; the last one is offered again
+        // rather than fall back to a full handshake (a burst of connections opened at once
+        // would otherwise outrun the tickets), until the server refuses it or newer ones come.
+        if (single_use(newest) && sessions.size() > 1)
+            sessions.pop_back(); // the cache's reference passes to the caller
+        else
+            SSL_SESSION_up_ref(newest);
+        lru_.splice(lru_.begin(), lru_, it->second.lru);
+        return newest;
+    }
+    return nullptr;
+}
+
+void tls_session_cache::store(const std::string& key, SSL_SESSION* session) {
+    std::lock_guard lock(mutex_);
+    auto it = peers_.find(key);
+    if (it == peers_.end()) {
+        if (peers_.size() >= max_peers_) {
+            auto oldest = peers_.find(lru_.back());
+            drop(oldest->second);
+            peers_.erase(oldest);
+            lru_.pop_back();
+        }
+        lru_.push_front(key);
+        it = peers_.emplace(key, peer{{}, lru_.begin()}).first;
+    } else {
+        lru_.splice(lru_.begin(), lru_, it->second.lru);
+    }
+    auto& sessions = it->second.sessions;
+    if (!single_use(session)) {
+        // A TLS 1.2 session replaces the earlier ones: one is enough to resume, again and again.
+        drop(it->second);
+    } else if (sessions.size() >= max_per_peer_) {
+        SSL_SESSION_free(sessions.front());
+        sessions.erase(sessions.begin());
+    }
+    sessions.push_back(session);
+}
+
+void tls_session_cache::evict(const std::string& key, SSL_SESSION* session) {
+    std::lock_guard lock(mutex_);
+    const auto it = peers_.find(key);
+    if (it == peers_.end())
+        return;
+    auto& sessions = it->second.sessions;
+    const auto found = std::find(sessions.begin(), sessions.end(), session);
+    if (found != sessions.end()) {
+        SSL_SESSION_free(*found);
+        sessions.erase(found);
+    }
+}
+
+std::size_t tls_session_cache::size() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& [key, p] : peers_)
+        n += p.sessions.size();
+    return n;
+}
+
+tls_session::tls_session(SSL_CTX* ctx, const std::string& server_name,
+                         std::shared_ptr<tls_session_cache> cache, const std::string& peer_key)
     : ssl_(SSL_new(ctx))
     , link_(std::make_unique<tls_socket_link>()) {
     const BIO_METHOD* method = link_method();
@@ -140,10 +281,85 @@ tls_session::tls_session(SSL_CTX* ctx, const std::string& server_name)
         else
             X509_VERIFY_PARAM_set1_host(param, server_name.c_str(), server_name.size());
     }
+
+    // Resumption only for the context the cache was made for, and only with the peer verified
+    // (a session is as trustworthy as the handshake that made it).
+    if (cache && cache->context() == ctx && (SSL_get_verify_mode(ssl_) & SSL_VERIFY_PEER) &&
+        SSL_set_ex_data(ssl_, session_owner_index(), this) == 1) {
+        cache_ = std::move(cache);
+        peer_key_ = peer_key + "|sni=" + server_name +
+                    "|verify=" + std::to_string(SSL_get_verify_mode(ssl_));
+        offered_ = cache_->take(peer_key_);
+        if (offered_ != nullptr && SSL_set_session(ssl_, offered_) != 1) {
+            ERR_clear_error();
+            SSL_SESSION_free(offered_);
+            offered_ = nullptr;
+        }
+    }
 }
 
 tls_session::~tls_session() {
+    if (phase_ == phase::handshaking)
+        handshake_finished(false); // abandoned mid-way (timeout, cancellation)
+    if (cache_)
+        SSL_set_ex_data(ssl_, session_owner_index(), nullptr);
     SSL_free(ssl_);
+    for (auto* s : pending_)
+        SSL_SESSION_free(s);
+    if (offered_ != nullptr)
+        SSL_SESSION_free(offered_);
+}
+
+bool tls_session::on_new_session(SSL_SESSION* session) noexcept {
+    if (!cache_)
+        return false;
+    switch (phase_) {
+    case phase::handshaking: // TLS 1.2: issued before the handshake is over
+        try {
+            pending_.push_back(session);
+        } catch (...) {
+            return false;
+        }
+        return true;
+    case phase::verified: // TLS 1.3 tickets arrive after it
+        try {
+            cache_->store(peer_key_, session);
+        } catch (...) {
+            return false;
+        }
+        return true;
+    case phase::unverified:
+    case phase::failed:
+        return false;
+    }
+    return false;
+}
+
+void tls_session::handshake_finished(bool ok) noexcept {
+    resumed_ = ok && SSL_session_reused(ssl_) == 1;
+    const bool verified = ok && SSL_get_verify_result(ssl_) == X509_V_OK;
+    phase_ = !ok ? phase::failed : verified ? phase::verified : phase::unverified;
+    if (!cache_)
+        return;
+    if (offered_ != nullptr) {
+        // Refused (a full handshake instead) or part of a failed handshake: never offered again.
+        // A TLS 1.2 session that resumed stays in the cache; a TLS 1.3 ticket left it when taken.
+        if (!resumed_)
+            cache_->evict(peer_key_, offered_);
+        SSL_SESSION_free(offered_);
+        offered_ = nullptr;
+    }
+    for (auto* s : pending_) {
+        if (phase_ == phase::verified) {
+            try {
+                cache_->store(peer_key_, s);
+                continue;
+            } catch (...) {
+            }
+        }
+        SSL_SESSION_free(s);
+    }
+    pending_.clear();
 }
 
 bool tls_session::has_unread_plaintext() const noexcept {
@@ -190,7 +406,10 @@ void tls_session::attach(int fd) noexcept {
 tls_session::step tls_session::handshake(error_code& ec) {
     ERR_clear_error();
     link_->last_errno = 0;
-    return classify(SSL_do_handshake(ssl_), ec);
+    const auto next = classify(SSL_do_handshake(ssl_), ec);
+    if (phase_ == phase::handshaking && (next == step::done || next == step::failed))
+        handshake_finished(next == step::done);
+    return next;
 }
 
 tls_session::step tls_session::read(asio::mutable_buffer buffer, std::size_t& read,

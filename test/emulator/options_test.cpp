@@ -119,6 +119,13 @@ BOOST_AUTO_TEST_CASE(errors_name_the_flag) {
     BOOST_TEST(bad({"--tls=yes", "--cert-dir", "/tmp"}).find("--tls") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(tls_resumption_is_on_unless_refused) {
+    BOOST_TEST(ok({"--tls", "--cert-dir", "/tmp/x"}).tls_resumption);
+    BOOST_TEST(!ok({"--tls", "--cert-dir", "/tmp/x", "--no-tls-resumption"}).tls_resumption);
+    BOOST_TEST(bad({"--no-tls-resumption=1"}).find("--no-tls-resumption") != std::string::npos);
+    BOOST_TEST(em::usage_text().find("--no-tls-resumption") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(help) {
     auto out = em::parse_options({"--help"});
     BOOST_TEST(out.help);

@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 using openai::transport::tls_session;
+using openai::transport::tls_session_cache;
 namespace asio = boost::asio;
 
 namespace {
@@ -99,6 +101,108 @@ BOOST_AUTO_TEST_CASE(a_peer_that_does_not_speak_tls_is_a_protocol_error) {
     BOOST_TEST((session.handshake(ec) == tls_session::step::failed));
     BOOST_TEST((ec.category() == asio::error::get_ssl_category()), ec.message());
     BOOST_TEST(!ec.message().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// A resumable session as OpenSSL keeps it (an id, a protocol version, a lifetime), without a
+// handshake: what the cache decides depends on nothing else.
+SSL_SESSION* fake_session(int version, unsigned char id, long age_s = 0, long lifetime_s = 300) {
+    SSL_SESSION* s = SSL_SESSION_new();
+    BOOST_TEST_REQUIRE(s != nullptr);
+    SSL_SESSION_set_protocol_version(s, version);
+    const unsigned char session_id[4] = {id, 1, 2, 3};
+    SSL_SESSION_set1_id(s, session_id, sizeof session_id);
+    SSL_SESSION_set_time(s, static_cast<long>(std::time(nullptr)) - age_s);
+    SSL_SESSION_set_timeout(s, lifetime_s);
+    return s;
+}
+
+struct session_ref {
+    SSL_SESSION* s;
+    explicit session_ref(SSL_SESSION* session)
+        : s(session) {}
+    ~session_ref() {
+        if (s != nullptr)
+            SSL_SESSION_free(s);
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(tls_session_cache_rules)
+
+BOOST_AUTO_TEST_CASE(tls_1_3_tickets_are_used_once_newest_first_but_the_last) {
+    client_context c;
+    auto cache = tls_session_cache::for_context(c.ctx.get());
+    BOOST_TEST_REQUIRE(cache != nullptr);
+    SSL_SESSION* older = fake_session(TLS1_3_VERSION, 1);
+    SSL_SESSION* newer = fake_session(TLS1_3_VERSION, 2);
+    cache->store("a", older);
+    cache->store("a", newer);
+    BOOST_TEST(cache->size() == 2u);
+    session_ref first(cache->take("a"));
+    BOOST_TEST(first.s == newer);
+    BOOST_TEST(cache->size() == 1u); // used once: gone
+    session_ref second(cache->take("a"));
+    BOOST_TEST(second.s == older);
+    session_ref again(cache->take("a")); // the last one is offered again...
+    BOOST_TEST(again.s == older);
+    cache->evict("a", older); // ...until the server refuses it
+    BOOST_TEST(cache->take("a") == nullptr);
+    BOOST_TEST(cache->take("b") == nullptr); // another peer's key finds nothing
+}
+
+BOOST_AUTO_TEST_CASE(tls_1_2_sessions_are_reused_until_evicted) {
+    client_context c;
+    auto cache = tls_session_cache::for_context(c.ctx.get());
+    SSL_SESSION* s = fake_session(TLS1_2_VERSION, 1);
+    cache->store("a", s);
+    {
+        session_ref first(cache->take("a"));
+        session_ref second(cache->take("a"));
+        BOOST_TEST(first.s == s);
+        BOOST_TEST(second.s == s);
+    }
+    cache->evict("a", s); // the server refused it
+    BOOST_TEST(cache->take("a") == nullptr);
+    BOOST_TEST(cache->size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(expired_sessions_are_not_offered) {
+    client_context c;
+    auto cache = tls_session_cache::for_context(c.ctx.get());
+    cache->store("a", fake_session(TLS1_3_VERSION, 1, 600, 300));
+    BOOST_TEST(cache->take("a") == nullptr);
+    BOOST_TEST(cache->size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_cache_is_bounded_per_peer_and_in_peers) {
+    client_context c;
+    auto cache = tls_session_cache::for_context(c.ctx.get(), 2, 3);
+    for (unsigned char i = 0; i < 10; ++i)
+        cache->store("a", fake_session(TLS1_3_VERSION, i));
+    BOOST_TEST(cache->size() == 3u); // the newest three
+    cache->store("b", fake_session(TLS1_3_VERSION, 20));
+    session_ref used(cache->take("a"));                  // "a" becomes the most recently used peer
+    cache->store("c", fake_session(TLS1_3_VERSION, 30)); // "b" goes
+    BOOST_TEST(cache->take("b") == nullptr);
+    session_ref from_c(cache->take("c"));
+    BOOST_TEST(from_c.s != nullptr);
+    BOOST_TEST(cache->size() == 3u); // two left of "a", and "c"'s last one
+}
+
+BOOST_AUTO_TEST_CASE(a_context_with_its_own_callback_gets_no_cache) {
+    client_context c;
+    SSL_CTX_sess_set_new_cb(c.ctx.get(), [](SSL*, SSL_SESSION*) { return 0; });
+    BOOST_TEST(tls_session_cache::for_context(c.ctx.get()) == nullptr);
+    client_context ours;
+    BOOST_TEST(tls_session_cache::for_context(ours.ctx.get()) != nullptr);
+    // A second cache for the same context (another client sharing it) is allowed: each keeps
+    // its own sessions.
+    BOOST_TEST(tls_session_cache::for_context(ours.ctx.get()) != nullptr);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -24,6 +24,8 @@ Prints one line when ready: "listening on http(s)://HOST:PORT".
   --port N                    port (default 0: a free port)
   --tls                       serve HTTPS with a certificate generated at start
   --cert-dir DIR              with --tls: where ca.pem is written (required with --tls)
+  --no-tls-resumption         with --tls: issue no session tickets and keep no session cache
+                              (every handshake is a full one)
   --api-key KEY               require this key (Bearer or api-key header); default: any
   --threads N                 io_context threads (default 1)
   --latency-ms N              delay before every response head (default 0)
@@ -97,6 +99,10 @@ parse_outcome parse_options(const std::vector<std::string>& args) {
             if (inline_value)
                 return fail("--tls takes no value");
             o.tls = true;
+        } else if (flag == "--no-tls-resumption") {
+            if (inline_value)
+                return fail("--no-tls-resumption takes no value");
+            o.tls_resumption = false;
         } else if (flag == "--cert-dir") {
             if (!value(v) || v.empty())
                 return fail("--cert-dir needs a directory");

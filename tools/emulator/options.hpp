@@ -18,6 +18,9 @@ struct options {
     bool tls = false;
     /// Where `--tls` writes ca.pem (created when missing).
     std::string cert_dir;
+    /// With `--tls`: let clients resume sessions (TLS 1.3 tickets, TLS 1.2 session ids and
+    /// tickets). `--no-tls-resumption` turns it off: every handshake is a full one.
+    bool tls_resumption = true;
     /// When set, requests must carry it (`Authorization: Bearer KEY` or `api-key: KEY`).
     std::optional<std::string> api_key;
     /// io_context threads.

@@ -450,6 +450,22 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
             ctx.tls->use_private_key(asio::buffer(tls->key_pem), ssl::context::pem);
             // Idle connections (thousands of slow streams) give their record buffers back.
             SSL_CTX_set_mode(ctx.tls->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+            SSL_CTX* native = ctx.tls->native_handle();
+            if (state.opts.tls_resumption) {
+                // Resumable sessions, as real servers offer: TLS 1.3 tickets (two after each
+                // handshake) and, for TLS 1.2, tickets and a session cache.
+                static constexpr unsigned char session_context[] = "openai-images-emulator";
+                SSL_CTX_set_session_id_context(native, session_context, sizeof session_context - 1);
+                SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER);
+                SSL_CTX_sess_set_cache_size(native, 20'000);
+                SSL_CTX_clear_options(native, SSL_OP_NO_TICKET);
+                SSL_CTX_set_num_tickets(native, 2);
+            } else {
+                // Every handshake a full one: no tickets, no session ids to come back with.
+                SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+                SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+                SSL_CTX_set_num_tickets(native, 0);
+            }
         }
     } catch (const std::exception& e) {
         std::cerr << "openai-images-emulator: TLS setup failed: " << e.what() << std::endl;
