@@ -77,10 +77,10 @@ struct tls_options {
     /// A caller-configured context (client certificates, pinning, ...). When set, ca_file and
     /// verify_peer are not applied to it; host name verification and SNI still are.
     std::shared_ptr<boost::asio::ssl::context> context;
-    // Resume TLS sessions (TLS 1.3 tickets, TLS 1.2 session ids): a later connection to the same
-    // origin skips the certificate exchange and verification. Sessions are kept per origin (and
-    // proxy) in the client's pool, only from verified handshakes, and never shared between
-    // clients. A `context` that already has its own new-session callback is left alone.
+    /// Resume TLS sessions (TLS 1.3 tickets, TLS 1.2 session ids): a later connection to the same
+    /// origin skips the certificate exchange and verification. Sessions are kept per origin (and
+    /// proxy) in the client's pool, only from verified handshakes, and never shared between
+    /// clients. A `context` that already has its own new-session callback is left alone.
     bool session_resumption = true;
 };
 
