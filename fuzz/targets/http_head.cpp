@@ -70,7 +70,10 @@ void fuzz_http_head(const std::uint8_t* data, std::size_t size) {
         if (buffer.size() >= read_buffer_limit)
             break; // header_limit
         if (next == pieces.size()) {
-            (void)parser.put_eof(ec);
+            // As Beast's read does (and connection::read_head): put_eof() only once the parser
+            // has seen a byte; before that the end of stream is simply end_of_stream.
+            if (parser.got_some())
+                (void)parser.put_eof(ec);
             break; // end of stream or partial message
         }
         buffer.append(pieces[next++]);
