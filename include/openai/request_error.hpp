@@ -27,12 +27,14 @@ namespace openai {
 /// calls that create images follow it (client_config::retry): `not_sent` and retryable `refused`
 /// failures are retried, `unknown` ones only when the caller opts in.
 enum class request_outcome : std::uint8_t {
-    not_sent, ///< nothing reached the server whole (resolve, connect, TLS, proxy, a write cut
-              ///< short,
-              /// or refused before sending: validation, cancellation while waiting)
-    refused,  ///< the server answered with an error status or an error event: nothing was produced
-    unknown,  ///< the request left whole, then the answer was lost (timeout, reset, truncated body
-              /// or stream): the image may have been generated and billed
+    /// Nothing reached the server whole (resolve, connect, TLS, proxy, a write cut short), or
+    /// the request was refused before sending (validation, cancellation while waiting).
+    not_sent,
+    /// The server answered with an error status or an error event: nothing was produced.
+    refused,
+    /// The request left whole, then the answer was lost (timeout, reset, truncated body or
+    /// stream): the image may have been generated and billed.
+    unknown,
 };
 
 constexpr std::string_view to_string(request_outcome o) noexcept {

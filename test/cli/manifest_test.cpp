@@ -108,6 +108,7 @@ BOOST_AUTO_TEST_CASE(an_error_record) {
     BOOST_TEST(e.at("status").to_number<int>() == 429);
     BOOST_TEST(e.at("message").as_string() == "HTTP 429");
     BOOST_TEST(e.at("retry_after_ms").to_number<int>() == 1500);
+    BOOST_TEST(e.at("outcome").as_string() == "not_sent");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_and_cancelled_records) {
@@ -121,9 +122,18 @@ BOOST_AUTO_TEST_CASE(invalid_and_cancelled_records) {
     BOOST_TEST(!rec.at("retryable").as_bool());
     BOOST_TEST(rec.at("error").at("error_code").as_string() == "invalid_json");
     BOOST_TEST(rec.at("error").at("param").is_null());
-    auto c = boost::json::parse(line_of(b::cancelled_record(item("x", 1), {5, 6}))).as_object();
+    BOOST_TEST(rec.at("error").at("outcome").as_string() == "not_sent");
+    auto c =
+        boost::json::parse(
+            line_of(b::cancelled_record(item("x", 1), openai::request_outcome::unknown, {5, 6})))
+            .as_object();
     BOOST_TEST(c.at("status").as_string() == "cancelled");
     BOOST_TEST(c.at("retryable").as_bool());
+    BOOST_TEST(c.at("outcome").as_string() == "unknown");
+    auto s = boost::json::parse(line_of(b::started_record(item("y", 2), {7, 0}))).as_object();
+    BOOST_TEST(s.at("status").as_string() == "started");
+    BOOST_TEST(s.at("started_ms").to_number<int>() == 7);
+    BOOST_TEST(s.at("input_hash").as_string().size() == 16u);
 }
 
 BOOST_AUTO_TEST_CASE(what_would_fail_again) {
@@ -151,7 +161,7 @@ BOOST_AUTO_TEST_CASE(last_record_wins_and_torn_tail_is_dropped) {
     auto bb = item("b", 2);
     std::string text = line_of(b::error_record(a, http_error(500, openai::errc::server_error), {}));
     text += line_of(b::ok_record(a, {}, {"a/image-1.png"}, {}));
-    text += line_of(b::cancelled_record(bb, {}));
+    text += line_of(b::cancelled_record(bb, openai::request_outcome::not_sent, {}));
     const std::size_t whole = text.size();
     text += "{\"id\":\"b\",\"status\":\"o"; // died mid-write
     auto scan = b::scan_manifest(text);
@@ -161,9 +171,10 @@ BOOST_AUTO_TEST_CASE(last_record_wins_and_torn_tail_is_dropped) {
     BOOST_TEST(scan.ids.at("a").status == "ok");
     BOOST_TEST(scan.ids.at("a").records == 2u);
     BOOST_TEST(scan.ids.at("b").status == "cancelled");
-    BOOST_TEST(b::settled(scan, a));
-    BOOST_TEST(!b::settled(scan, bb)); // cancelled: try again
-    BOOST_TEST(!b::settled(scan, item("c", 3)));
+    BOOST_TEST((b::on_resume(scan, a, false) == b::resume_action::done));
+    // Cancelled before it was sent: try again.
+    BOOST_TEST((b::on_resume(scan, bb, false) == b::resume_action::run));
+    BOOST_TEST((b::on_resume(scan, item("c", 3), false) == b::resume_action::run));
 }
 
 BOOST_AUTO_TEST_CASE(garbage_lines_are_counted_not_fatal) {
@@ -188,14 +199,52 @@ BOOST_AUTO_TEST_CASE(permanent_errors_settle_until_the_line_is_edited) {
     text += line_of(b::error_record(refused, http_error(400, openai::errc::bad_request), {}));
     text += line_of(b::error_record(overloaded, http_error(503, openai::errc::server_error), {}));
     auto scan = b::scan_manifest(text);
-    BOOST_TEST(b::settled(scan, bad));
-    BOOST_TEST(b::settled(scan, refused));
-    BOOST_TEST(!b::settled(scan, overloaded)); // a 503 may pass next time
+    BOOST_TEST((b::on_resume(scan, bad, false) == b::resume_action::failed_for_good));
+    BOOST_TEST((b::on_resume(scan, refused, false) == b::resume_action::failed_for_good));
+    // A 503 may pass next time (refused: nothing was made, so nothing was billed).
+    BOOST_TEST((b::on_resume(scan, overloaded, false) == b::resume_action::run));
     // The same ids with edited lines are tried again.
     auto fixed = item("4", 4, "{\"prompt\":\"fixed\"}");
-    BOOST_TEST(!b::settled(scan, fixed));
+    BOOST_TEST((b::on_resume(scan, fixed, false) == b::resume_action::run));
     auto refixed = item("5", 5, "{\"prompt\":\"x\",\"size\":\"1024x1024\"}");
-    BOOST_TEST(!b::settled(scan, refixed));
+    BOOST_TEST((b::on_resume(scan, refixed, false) == b::resume_action::run));
+}
+
+// The lines whose request may have been billed without a result: an unknown outcome (an error
+// or a cancellation after the request left), or a "started" record with nothing after it (the
+// run died). Held back unless --retry-unknown; sent when the line was edited (a new request).
+BOOST_AUTO_TEST_CASE(lines_that_may_have_been_billed_are_held_back) {
+    auto lost = item("lost", 1);
+    auto cut = item("cut", 2);
+    auto died = item("died", 3);
+    auto not_sent = item("not-sent", 4);
+    auto finished = item("finished", 5);
+    auto timeout = http_error(0, openai::errc::first_byte_timeout);
+    timeout.outcome = openai::request_outcome::unknown;
+    auto refused_connect = http_error(0, openai::errc::connect_failed);
+    refused_connect.outcome = openai::request_outcome::not_sent;
+    std::string text = line_of(b::started_record(lost, {}));
+    text += line_of(b::error_record(lost, timeout, {}));
+    text += line_of(b::started_record(cut, {}));
+    text += line_of(b::cancelled_record(cut, openai::request_outcome::unknown, {}));
+    text += line_of(b::started_record(died, {}));
+    text += line_of(b::started_record(not_sent, {}));
+    text += line_of(b::error_record(not_sent, refused_connect, {}));
+    text += line_of(b::started_record(finished, {}));
+    text += line_of(b::ok_record(finished, {}, {}, {}));
+    const auto scan = b::scan_manifest(text);
+    BOOST_TEST(scan.ids.at("died").status == "started");
+    BOOST_TEST(scan.ids.at("died").may_have_been_billed);
+    for (const auto* held : {&lost, &cut, &died}) {
+        BOOST_TEST((b::on_resume(scan, *held, false) == b::resume_action::held_unknown), held->id);
+        BOOST_TEST((b::on_resume(scan, *held, true) == b::resume_action::run), held->id);
+    }
+    BOOST_TEST((b::on_resume(scan, not_sent, false) == b::resume_action::run));
+    BOOST_TEST((b::on_resume(scan, finished, false) == b::resume_action::done));
+    BOOST_TEST((b::on_resume(scan, finished, true) == b::resume_action::done));
+    // Edited: a different request, which nothing has been paid for yet.
+    BOOST_TEST((b::on_resume(scan, item("died", 3, "{\"prompt\":\"other\"}"), false) ==
+                b::resume_action::run));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

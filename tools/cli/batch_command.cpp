@@ -38,7 +38,10 @@ own field names, with an optional "id":
   {"prompt": "a lighthouse at dawn", "n": 2}          (id: its line number, here "2")
 
 Images go to DIR/<id>/image-1.png, image-2.png, ...; DIR/results.jsonl gets one JSON record per
-line as it finishes: status ("ok", "error", "cancelled"), files, usage, request id, or the error.
+line as it finishes: status ("ok", "error", "cancelled"), files, usage, request id, or the error
+with its outcome (not_sent, refused, or unknown: sent, then the answer was lost, so the image may
+have been made and billed). A "started" record precedes each request, so that a run that dies
+leaves a trace of what was in flight.
 DIR/index.html, a contact sheet of the run (one static page: thumbnails, prompts, statuses,
 errors; filter by status), is kept current as results arrive; `batch report DIR` rebuilds it.
 A bad line (invalid JSON, unknown member, invalid parameters) is recorded as an error and the
@@ -51,7 +54,11 @@ options:
   --rpm N                    at most N requests per minute (token bucket; default: no limit)
   --ipm N                    at most N images per minute (a request costs its n; default: none)
   --resume                   continue a run in DIR: skip lines already done (and lines that
-                             failed in a way that would only fail again, unless edited)
+                             failed in a way that would only fail again, unless edited); hold
+                             back, and list, lines whose request may have been billed without a
+                             result (outcome unknown, or in flight when a run died)
+  --retry-unknown            send those again (may pay twice for them); within a run, also
+                             retry requests whose answer was lost after they were sent
   --shard I/N                only the lines whose index (line number - 1) modulo N is I
   --grace SECONDS            after SIGINT/SIGTERM, time left to requests in flight before they
                              are cancelled (default 30); a second signal cancels at once
@@ -122,6 +129,20 @@ std::optional<std::string> read_existing(const std::filesystem::path& path) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+// The lines a resumed run did not send because an earlier request for them may have been billed.
+std::string held_back_notice(const std::vector<std::string>& ids) {
+    constexpr std::size_t listed = 20;
+    std::string text = std::to_string(ids.size()) +
+                       " line(s) not sent again: an earlier request for each reached the server "
+                       "and may have been processed and billed, but no result arrived (ids:";
+    for (std::size_t i = 0; i < ids.size() && i < listed; ++i)
+        text += " " + ids[i];
+    if (ids.size() > listed)
+        text += " and " + std::to_string(ids.size() - listed) + " more";
+    text += "); add --retry-unknown to send them";
+    return text;
 }
 
 } // namespace
@@ -211,16 +232,22 @@ int run_batch(const std::vector<std::string>& raw) {
     batch::progress_counts counts;
     counts.total = items.size();
     std::vector<batch::batch_item> runnable;
-    std::size_t ok_before = 0;
+    std::vector<std::string> held;
+    const bool retry_unknown = args.flag("retry-unknown");
     for (const auto& item : items) {
-        if (resume && batch::settled(earlier, item)) {
-            const bool was_ok = earlier.ids.find(item.id)->second.status == "ok";
-            if (was_ok) {
-                ++counts.skipped;
-                ++ok_before;
-            } else {
-                ++counts.failed;
-            }
+        const auto action =
+            resume ? batch::on_resume(earlier, item, retry_unknown) : batch::resume_action::run;
+        if (action == batch::resume_action::done) {
+            ++counts.skipped;
+            continue;
+        }
+        if (action == batch::resume_action::failed_for_good) {
+            ++counts.failed;
+            continue;
+        }
+        if (action == batch::resume_action::held_unknown) {
+            ++counts.failed;
+            held.push_back(item.id);
             continue;
         }
         if (!item.ok()) {
@@ -233,6 +260,9 @@ int run_batch(const std::vector<std::string>& raw) {
         }
         runnable.push_back(item);
     }
+
+    if (!held.empty())
+        report.notice(held_back_notice(held));
 
     const auto started = std::chrono::steady_clock::now();
     sheet.flush(); // the page exists from the start (earlier runs' lines, invalid lines)

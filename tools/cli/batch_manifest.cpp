@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace openai::cli::batch {
@@ -124,17 +125,26 @@ boost::json::object error_record(const batch_item& item, const error_info& info,
     return record;
 }
 
-boost::json::object cancelled_record(const batch_item& item, const timing& t) {
+boost::json::object cancelled_record(const batch_item& item, request_outcome outcome,
+                                     const timing& t) {
     boost::json::object record = base_record(item, "cancelled");
     record["retryable"] = true;
+    record["outcome"] = to_string(outcome);
     add_timing(record, t);
+    return record;
+}
+
+boost::json::object started_record(const batch_item& item, const timing& t) {
+    boost::json::object record = base_record(item, "started");
+    record["started_ms"] = t.started_ms;
     return record;
 }
 
 boost::json::object invalid_record(const batch_item& item) {
     boost::json::object record = base_record(item, "error");
     record["retryable"] = false;
-    boost::json::object error{{"error_code", item.error_code}, {"message", item.message}};
+    boost::json::object error{
+        {"error_code", item.error_code}, {"message", item.message}, {"outcome", "not_sent"}};
     error["param"] =
         item.param.empty() ? boost::json::value(nullptr) : boost::json::value(item.param);
     record["error"] = std::move(error);
@@ -173,6 +183,13 @@ manifest_scan scan_manifest(std::string_view text) {
         state.status = std::string(status->as_string());
         const auto* retry = record->if_contains("retryable");
         state.retryable = !(retry && retry->is_bool() && !retry->as_bool());
+        const auto* outcome = record->if_contains("outcome");
+        if (const auto* error = record->if_contains("error");
+            !outcome && error && error->is_object())
+            outcome = error->as_object().if_contains("outcome");
+        state.may_have_been_billed =
+            state.status == "started" ||
+            (outcome && outcome->is_string() && outcome->as_string() == "unknown");
         const auto* hash = record->if_contains("input_hash");
         state.fingerprint = hash && hash->is_string() ? parse_hex64(hash->as_string()) : 0;
         ++state.records;
@@ -180,14 +197,21 @@ manifest_scan scan_manifest(std::string_view text) {
     return scan;
 }
 
-bool settled(const manifest_scan& scan, const batch_item& item) {
+resume_action on_resume(const manifest_scan& scan, const batch_item& item, bool retry_unknown) {
     auto it = scan.ids.find(item.id);
     if (it == scan.ids.end())
-        return false;
+        return resume_action::run;
     const recorded_state& s = it->second;
     if (s.status == "ok")
-        return true; // never generate a finished image again
-    return s.status == "error" && !s.retryable && s.fingerprint == item.fingerprint;
+        return resume_action::done; // never generate a finished image again
+    // An edited line is a new request: what the old one may have cost does not hold it back.
+    if (s.fingerprint != item.fingerprint)
+        return resume_action::run;
+    if (s.status == "error" && !s.retryable)
+        return resume_action::failed_for_good;
+    if (s.may_have_been_billed && !retry_unknown)
+        return resume_action::held_unknown;
+    return resume_action::run;
 }
 
 manifest_writer::manifest_writer(const fs::path& path, std::optional<std::size_t> truncate_to)
@@ -211,7 +235,19 @@ void manifest_writer::append(const boost::json::object& record) {
     const std::string line = encode_record(record);
     // One write(): with O_APPEND the line lands whole at the end, also when another process
     // (a shard) appends to the same file.
-    write_all(fd_, line, path_);
+    const off_t before = ::lseek(fd_, 0, SEEK_END);
+    try {
+        write_all(fd_, line, path_);
+    } catch (...) {
+        // A full disk can take part of the line: cut it off again, so that the file holds
+        // whole records only (resume would drop a torn tail too, but readers meanwhile would
+        // see it). A shard appending at the same moment is not cut: it wrote after us.
+        struct stat st {};
+        if (before >= 0 && ::fstat(fd_, &st) == 0 && st.st_size > before &&
+            st.st_size < before + static_cast<off_t>(line.size()))
+            (void)::ftruncate(fd_, before);
+        throw;
+    }
     if (::fdatasync(fd_) != 0)
         throw errno_error("cannot sync", path_, errno);
 }

@@ -4,12 +4,18 @@
 //   {"id":"fox","line":3,"status":"ok","files":["fox/image-1.png"],"usage":{...},
 //    "request_id":"req_...","attempts":1,"started_ms":...,"finished_ms":...,"input_hash":"..."}
 //   {"id":"4","line":4,"status":"error","retryable":false,"error":{"error_code":"invalid_json",
-//    "message":"line 4: invalid JSON: ...",...},"input_hash":"..."}
+//    "message":"line 4: invalid JSON: ...","outcome":"not_sent",...},"input_hash":"..."}
 //
-// `status` is "ok", "error" or "cancelled" (stopped by SIGINT after the grace period). Files are
-// relative to DIR. `--resume` skips an id whose last record is "ok", or an error that would only
-// happen again (the line is invalid, or the API refused it with a 4xx other than 408/409/429)
-// while the line's text is unchanged; everything else is tried again.
+// `status` is "ok", "error", "cancelled" (stopped by SIGINT after the grace period, with the
+// request's "outcome"), or "started": written and synced before a line's request is sent, so
+// that a run killed with requests in flight leaves a trace of each. Files are relative to DIR.
+//
+// `--resume` (on_resume below) skips an id whose last record is "ok", or an error that would
+// only happen again (the line is invalid, or the API refused it with a 4xx other than
+// 408/409/429) while the line's text is unchanged. It holds back, and lists, the lines whose
+// request may have been processed and billed without a result reaching us: outcome "unknown"
+// (sent whole, then a timeout, a reset, a cut body) or a last record "started" (the run died
+// with it in flight); `--retry-unknown` sends those again. Everything else is tried again.
 //
 // This file has the pure parts (building records, reading a manifest back) and the appending
 // writer; `scan_manifest` is written for a file that an earlier run may have left with a torn
@@ -50,7 +56,11 @@ bool retryable(const error_info& info);
 boost::json::object ok_record(const batch_item& item, const images_response& response,
                               const std::vector<std::string>& files, const timing& t);
 boost::json::object error_record(const batch_item& item, const error_info& info, const timing& t);
-boost::json::object cancelled_record(const batch_item& item, const timing& t);
+// `outcome`: whether the cancelled request had reached the server whole.
+boost::json::object cancelled_record(const batch_item& item, request_outcome outcome,
+                                     const timing& t);
+// Written before the request of `item` is sent (t.started_ms set).
+boost::json::object started_record(const batch_item& item, const timing& t);
 // A line that could not be read as a request (item.ok() is false).
 boost::json::object invalid_record(const batch_item& item);
 
@@ -59,8 +69,11 @@ std::string encode_record(const boost::json::object& record);
 
 // What a manifest says about one id: its last record.
 struct recorded_state {
-    std::string status; // "ok", "error", "cancelled"
+    std::string status; // "ok", "error", "cancelled", "started"
     bool retryable = true;
+    // The request may have been processed (and billed) with no result here: an "unknown"
+    // outcome, or a "started" record that nothing followed.
+    bool may_have_been_billed = false;
     std::uint64_t fingerprint = 0; // of the input line it was made from
     std::size_t records = 0;       // records of this id in the file
 };
@@ -75,8 +88,15 @@ struct manifest_scan {
 
 manifest_scan scan_manifest(std::string_view text);
 
-// Whether a resumed run leaves `item` alone: see the file comment.
-bool settled(const manifest_scan& scan, const batch_item& item);
+// What a resumed run does with a line: see the file comment.
+enum class resume_action {
+    run,             // never tried, or failed in a way worth trying again
+    done,            // finished: its images exist
+    failed_for_good, // failed in a way that would only fail again (the line is unchanged)
+    held_unknown,    // may have been processed and billed: sent again only with --retry-unknown
+};
+
+resume_action on_resume(const manifest_scan& scan, const batch_item& item, bool retry_unknown);
 
 // Appends records to DIR/results.jsonl: each with one write() to a file opened with O_APPEND
 // (several shards may share it on a local file system) and an fsync before returning, so a

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 
 namespace openai::cli::batch {
 
@@ -142,11 +143,30 @@ private:
         const batch_item& item = items_[index];
         timing t;
         t.started_ms = started_ms;
+        // On disk before anything is sent: if the run dies with this request in flight, a
+        // resumed run knows it may have been billed and does not send it again unasked.
+        co_await asio::co_spawn(
+            files_,
+            [&]() -> asio::awaitable<void> {
+                auto record = started_record(item, t);
+                describe_request(record, item);
+                manifest_.append(record);
+                co_return;
+            },
+            asio::use_awaitable);
 
         error_info info;
-        auto [ec, response] = co_await client_.images().generate(
-            *item.request, info,
-            asio::bind_cancellation_slot(slot, asio::as_tuple(asio::use_awaitable)));
+        boost::system::error_code ec;
+        images_response response;
+        if (cancelling_) {
+            // Cancelled while its start was being recorded (the slot had no handler yet):
+            // nothing was sent.
+            ec = asio::error::operation_aborted;
+        } else {
+            std::tie(ec, response) = co_await client_.images().generate(
+                *item.request, info,
+                asio::bind_cancellation_slot(slot, asio::as_tuple(asio::use_awaitable)));
+        }
         t.finished_ms = unix_ms(std::chrono::system_clock::now());
         const auto now = clock::now();
 
@@ -210,10 +230,9 @@ private:
             }
             record = ok_record(item, response, files, t);
         } else if (cancelled) {
-            record = cancelled_record(item, t);
+            record = cancelled_record(item, info.outcome, t);
         } else {
             record = error_record(item, info, t);
-            record["error"].as_object()["outcome"] = to_string(info.outcome);
         }
         describe_request(record, item);
         manifest_.append(record);

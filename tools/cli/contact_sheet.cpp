@@ -150,7 +150,10 @@ void render_line(std::ostringstream& html, const json::object& r) {
         html << "</div>\n";
     }
     html << "<h2>" << escape(id) << " <span class=\"badge\">"
-         << escape(unknown ? "error, outcome unknown" : status) << "</span></h2>\n";
+         << escape(unknown               ? "error, outcome unknown"
+                   : status == "started" ? "started, no result yet"
+                                         : status)
+         << "</span></h2>\n";
     if (const auto prompt = str(r, "prompt"); !prompt.empty())
         html << "<p class=\"prompt\">" << escape(prompt) << "</p>\n";
     html << "<dl>";
@@ -238,7 +241,7 @@ std::vector<json::object> latest_records(std::string_view text) {
 }
 
 std::string render_contact_sheet(const std::vector<json::object>& records, std::string_view title) {
-    std::size_t ok = 0, failed = 0, cancelled = 0, unknown = 0;
+    std::size_t ok = 0, failed = 0, cancelled = 0, unknown = 0, started = 0;
     std::vector<std::string> failed_ids;
     for (const auto& r : records) {
         const auto status = str(r, "status");
@@ -246,6 +249,8 @@ std::string render_contact_sheet(const std::vector<json::object>& records, std::
             ++ok;
         } else if (status == "cancelled") {
             ++cancelled;
+        } else if (status == "started") {
+            ++started; // in flight, or lost with a run that died
         } else {
             ++failed;
             failed_ids.push_back(str(r, "id"));
@@ -267,7 +272,9 @@ std::string render_contact_sheet(const std::vector<json::object>& records, std::
          << style << "</style>\n</head>\n<body>\n<header>\n<h1>" << escape(title) << "</h1>\n"
          << "<p class=\"summary\">" << records.size() << " lines: " << ok << " ok, " << failed
          << " failed" << (unknown ? " (" + std::to_string(unknown) + " with unknown outcome)" : "")
-         << ", " << cancelled << " cancelled \xc2\xb7 updated " << stamp << "</p>\n";
+         << ", " << cancelled << " cancelled"
+         << (started ? ", " + std::to_string(started) + " started without a result yet" : "")
+         << " \xc2\xb7 updated " << stamp << "</p>\n";
     if (!failed_ids.empty()) {
         html << "<p class=\"failed-list\">failed:";
         for (const auto& id : failed_ids)

@@ -233,7 +233,8 @@ boost::json::object error_line(const error_info& info) {
                              {"status", info.http_status},
                              {"error_code", info.code.message()},
                              {"message", info.message},
-                             {"request_id", info.request_id}};
+                             {"request_id", info.request_id},
+                             {"outcome", to_string(info.outcome)}};
     const api_error none;
     const api_error& api = info.api ? *info.api : none;
     line["error_type"] = optional_string(api.type);
@@ -244,10 +245,25 @@ boost::json::object error_line(const error_info& info) {
     return line;
 }
 
+std::string_view describe_outcome(request_outcome outcome) {
+    switch (outcome) {
+    case request_outcome::not_sent:
+        return "not sent: the request did not reach the server, nothing was billed";
+    case request_outcome::refused:
+        return "refused: the server answered with an error, no image was made";
+    case request_outcome::unknown:
+        break;
+    }
+    return "unknown: the request reached the server; it may have been processed and billed "
+           "(not sent again; --retry-unknown allows that)";
+}
+
 std::string describe_error(const error_info& info) {
     std::string out = "error: " + info.message;
     if (!info.request_id.empty())
         out += "\n  request id: " + info.request_id;
+    out += "\n  outcome: ";
+    out += describe_outcome(info.outcome);
     return out;
 }
 

@@ -63,10 +63,14 @@ std::filesystem::path claim_new_name(const std::filesystem::path& dir, const std
 boost::json::object result_line(const images_response& response,
                                 const std::vector<std::filesystem::path>& files);
 
-// One JSON line for a failed call: status, type, code, param, message, request id.
+// One JSON line for a failed call: status, type, code, param, message, request id, and the
+// outcome ("not_sent", "refused", "unknown": whether the request may have been billed).
 boost::json::object error_line(const error_info& info);
 
-// The same facts for people, on one or a few lines.
+// What an outcome means for the caller's bill, in one sentence fragment.
+std::string_view describe_outcome(request_outcome outcome);
+
+// The same facts for people, on a few lines, the outcome last.
 std::string describe_error(const error_info& info);
 
 } // namespace openai::cli

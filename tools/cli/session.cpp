@@ -11,6 +11,8 @@ const char* const connection_help =
   --ca-file PEM              trust this CA bundle instead of the system store
   --timeout SECONDS          per-attempt request timeout (default 600)
   --max-retries N            retries on connection errors, 408, 409, 429, 5xx (default 2)
+  --retry-unknown            also retry a request that reached the server whole before its
+                             answer was lost (it may have been billed: this may pay twice)
   --no-validate              send without checking the API's parameter rules first
   --emulator                 run against a local emulator started in this process
 Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case names).
@@ -18,7 +20,7 @@ Proxies come from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case name
 
 void add_session_options(option_spec& spec) {
     spec.valued.insert({"base-url", "ca-file", "timeout", "max-retries"});
-    spec.flags.insert({"no-validate", "emulator", "json"});
+    spec.flags.insert({"no-validate", "emulator", "json", "retry-unknown"});
 }
 
 session make_session(const parsed_arguments& args) {
@@ -43,6 +45,8 @@ session make_session(const parsed_arguments& args) {
             std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000.0));
     if (auto v = args.integer("max-retries", 0, 100))
         s.config.retry.max_retries = static_cast<unsigned>(*v);
+    if (args.flag("retry-unknown"))
+        s.config.retry.unknown_outcome = true;
     if (args.flag("no-validate"))
         s.config.validate_requests = false;
     if (s.config.api_key.empty())
