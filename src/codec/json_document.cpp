@@ -9,6 +9,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -63,8 +64,11 @@ public:
     bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code&) {
         collect_key(s);
         if (!frames_.empty()) {
-            frames_.back().key_is_data = key_ok_ && key_ == "data";
-            frames_.back().key_is_b64 = key_ok_ && key_ == "b64_json";
+            auto& f = frames_.back();
+            f.key_is_data = key_ok_ && key_ == "data";
+            f.key_is_b64 = key_ok_ && key_ == "b64_json";
+            const auto depth = frames_.size() - 1;
+            f.key_is_root = key_ok_ && depth < root_.size() && key_ == root_[depth];
         }
         key_.clear();
         key_ok_ = true;
@@ -163,6 +167,15 @@ public:
         slice_offset_ = slice_offset;
     }
 
+    // Captures the images of the object at `keys` instead of the document's own (see
+    // json_document_parser::capture_under).
+    void set_root(std::vector<std::string> keys) {
+        root_ = std::move(keys);
+        max_key_ = 16;
+        for (const auto& k : root_)
+            max_key_ = std::max(max_key_, k.size());
+    }
+
     json_document release() {
         json_document doc;
         doc.root = st_.release();
@@ -176,6 +189,7 @@ private:
         std::size_t count = 0; // elements begun so far (arrays)
         bool key_is_data = false;
         bool key_is_b64 = false;
+        bool key_is_root = false; // the current key is the root path's key at this depth
     };
 
     void value_start() {
@@ -183,9 +197,10 @@ private:
             ++frames_.back().count;
     }
 
-    // Only the short keys "data" and "b64_json" matter, and only near the top.
+    // Only the short keys "data" and "b64_json" (and the root path's) matter, and only near the
+    // top.
     void collect_key(boost::json::string_view s) {
-        if (frames_.size() > 3 || key_.size() + s.size() > 16)
+        if (frames_.size() > root_.size() + 3 || key_.size() + s.size() > max_key_)
             key_ok_ = false;
         else
             key_.append(s.data(), s.size());
@@ -194,11 +209,19 @@ private:
     void string_start() {
         in_string_ = true;
         value_start();
-        if (frames_.size() == 1 && !frames_[0].array && frames_[0].key_is_b64) {
+        const auto depth = root_.size();
+        if (frames_.size() <= depth)
+            return;
+        for (std::size_t i = 0; i < depth; ++i)
+            if (frames_[i].array || !frames_[i].key_is_root)
+                return;
+        const frame* f = frames_.data() + depth;
+        const auto n = frames_.size() - depth;
+        if (n == 1 && !f[0].array && f[0].key_is_b64) {
             blob_index_ = top_level_blob;
-        } else if (frames_.size() == 3 && !frames_[0].array && frames_[0].key_is_data &&
-                   frames_[1].array && !frames_[2].array && frames_[2].key_is_b64) {
-            blob_index_ = static_cast<std::int64_t>(frames_[1].count - 1);
+        } else if (n == 3 && !f[0].array && f[0].key_is_data && f[1].array && !f[2].array &&
+                   f[2].key_is_b64) {
+            blob_index_ = static_cast<std::int64_t>(f[1].count - 1);
         } else {
             return;
         }
@@ -237,6 +260,8 @@ private:
     boost::json::value_stack st_;
     std::vector<frame> frames_;
     std::string key_;
+    std::vector<std::string> root_; // keys from the document to the object whose images count
+    std::size_t max_key_ = 16;
     bool key_ok_ = true;
     bool in_string_ = false;
     bool capturing_ = false;
@@ -314,6 +339,10 @@ json_document_parser::json_document_parser()
 json_document_parser::~json_document_parser() = default;
 json_document_parser::json_document_parser(json_document_parser&&) noexcept = default;
 json_document_parser& json_document_parser::operator=(json_document_parser&&) noexcept = default;
+
+void json_document_parser::capture_under(std::vector<std::string> keys) {
+    impl_->parser.handler().set_root(std::move(keys));
+}
 
 void json_document_parser::expect_size(std::uint64_t bytes, unsigned images) noexcept {
     impl_->expected_size = bytes;

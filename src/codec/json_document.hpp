@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace openai::codec {
 
@@ -52,6 +53,11 @@ public:
     /// should hold: image buffers are reserved from them.
     void expect_size(std::uint64_t bytes, unsigned images) noexcept;
 
+    /// Before the first write(): capture the images of the object at `keys` (e.g. {"response",
+    /// "body"} for a Batch API output line) instead of the document's own `b64_json` and
+    /// `data[i].b64_json`. Each key must name an object member, not an array element.
+    void capture_under(std::vector<std::string> keys);
+
     /// Feeds a piece. Returns false on error (see failure()); further calls keep failing.
     bool write(std::string_view piece);
 
@@ -76,5 +82,12 @@ bool parse_json_document(std::string_view text, json_document& out, json_failure
 /// bytes are moved into the event).
 decode_result<decoded_event> decode_image_event(json_document& doc,
                                                 const decode_options& options = {});
+
+/// decode_images_response() of <openai/json.hpp> on `body`, a value inside a document parsed
+/// already with capture_under() naming it: the captured image bytes are moved out of `blobs`.
+/// Paths in messages are relative to `body`.
+decode_result<images_response> decode_images_response(const boost::json::value& body,
+                                                      std::map<std::int64_t, json_blob>& blobs,
+                                                      const decode_options& options = {});
 
 } // namespace openai::codec

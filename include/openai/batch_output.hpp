@@ -1,0 +1,175 @@
+/// The Batch API's output and error files (JSONL) read line by line, sans-I/O.
+///
+/// Each line of a batch output file is
+///
+///     {"id":"batch_req_...","custom_id":"...","response":{"status_code":200,
+///      "request_id":"req_...","body":{ an ImagesResponse }},"error":null}
+///
+/// A line with another status carries an error body (`{"error":{"message","type","param",
+/// "code"}}`) in `response.body`; a line of the error file has `"response":null` and an `error`
+/// object of its own (`{"code":"batch_expired","message":"..."}`).
+///
+/// The reader owns no file or socket: bytes go in through feed(), one `batch_result` per line
+/// comes out. A line's JSON is parsed as its bytes arrive and the base64 of its images decoded
+/// on the way (the same incremental decoder as unary calls), so neither the file nor a line's
+/// text is ever held: memory is bounded by the decoded images of one line plus a small constant,
+/// and a file of any size streams through.
+///
+///     openai::batch_output_reader reader;
+///     while (auto n = co_await file.async_read_some(buffer, token)) // or any read loop
+///         openai::read_batch_output(reader, {buf, n}, false, [&](openai::batch_result&& r) {
+///             if (r.ok()) r.response->data[0].save(dir / (r.custom_id + ".png"));
+///             else std::cerr << r.error.message << '\n';
+///         });
+///     openai::read_batch_output(reader, {}, true, on_result); // the end: a last unfinished line
+///
+/// Lines are separated by LF (a CR before it is JSON whitespace); a JSON text cannot hold a raw
+/// LF, so a bad line never swallows the next one. Recovery: a malformed line (not JSON, not the
+/// shape above, over the size limit, or cut short by the end of input) gives a `malformed`
+/// result naming its line number, and reading goes on with the next line. Blank lines (only
+/// spaces, tabs and CRs) give no result but count as lines.
+#pragma once
+
+#include <openai/json.hpp>
+#include <openai/request_error.hpp>
+#include <openai/responses.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace openai {
+
+/// What one line of a batch output or error file turned out to be.
+enum class batch_result_kind : std::uint8_t {
+    response,    ///< a 2xx `status_code` and an ImagesResponse `body`: see batch_result::response
+    api_error,   ///< another `status_code`: the request was refused; see batch_result::error
+    batch_error, ///< `"response":null` and an `error` object (error file: "batch_expired", ...)
+    malformed,   ///< the line could not be read: bad JSON, wrong shape, too long, truncated
+};
+
+constexpr std::string_view to_string(batch_result_kind k) noexcept {
+    switch (k) {
+    case batch_result_kind::response:
+        return "response";
+    case batch_result_kind::api_error:
+        return "api_error";
+    case batch_result_kind::batch_error:
+        return "batch_error";
+    case batch_result_kind::malformed:
+        return "malformed";
+    }
+    return "malformed";
+}
+
+/// One line's outcome.
+struct batch_result {
+    /// The line's number in the file, from 1 (blank lines counted).
+    std::uint64_t line = 0;
+    batch_result_kind kind = batch_result_kind::malformed;
+    /// The line's `id` ("batch_req_..."); "" when absent or the line is malformed before it.
+    std::string id;
+    /// The `custom_id` the request was given; "" when a malformed line has none.
+    std::string custom_id;
+    /// When kind == response: the decoded body, images as bytes. `meta.http_status` and
+    /// `meta.request_id` hold the line's `status_code` and `request_id`.
+    std::optional<images_response> response;
+    /// Otherwise, the facts of the failure, as a failed call reports them:
+    ///
+    /// - api_error: `code` from the status (errc::bad_request, rate_limited, server_error ...),
+    ///   `http_status`, `request_id`, `api` (the body's error object, when it has one),
+    ///   outcome `refused`;
+    /// - batch_error: errc::api_error, `http_status` 0, `api` holding the line's `error`
+    ///   (its `code`, e.g. "batch_expired", and `message`), outcome `not_sent`;
+    /// - malformed: errc::invalid_json, json_type_mismatch, invalid_base64, body_too_large (the
+    ///   line is over batch_output_options::max_line_size) or truncated_body (the input ended
+    ///   inside the line), outcome `unknown`; `http_status` and `request_id` when the line got
+    ///   that far (e.g. a 200 whose body is no ImagesResponse).
+    ///
+    /// `message` starts with the line number, and the custom_id once it is known, and names the
+    /// JSON path of a wrong shape ("line 7 (custom_id \"cat-2\"): response.body.data[0].b64_json:
+    /// invalid base64: ..."). `attempts` is 0 and `retry_after` unset. An ok() result has an
+    /// empty `error`.
+    error_info error;
+
+    bool ok() const noexcept { return kind == batch_result_kind::response; }
+};
+
+/// Limits and choices of one reader.
+struct batch_output_options {
+    /// The most bytes one line may hold, its LF not counted; 0 means unlimited. A longer line
+    /// gives a `malformed` result (errc::body_too_large) as soon as its end is seen; its bytes
+    /// past the limit are skipped, not parsed. The default fits a line of a few images of the
+    /// largest sizes.
+    std::size_t max_line_size = 256 * 1024 * 1024;
+    /// Keep the members of responses the library does not model (see decode_options).
+    bool keep_unknown_fields = false;
+};
+
+/// The byte-fed JSONL reader.
+///
+/// Pull-shaped like sse::parser: feed() stops right after the byte that ends a line with a
+/// result, so the caller takes it (and may write its images out, even asynchronously) before
+/// feeding the rest. Not thread-safe; one reader per file. Movable; a moved-from reader may only
+/// be assigned to or destroyed.
+class batch_output_reader {
+public:
+    explicit batch_output_reader(batch_output_options options = {});
+    ~batch_output_reader();
+    batch_output_reader(batch_output_reader&&) noexcept;
+    batch_output_reader& operator=(batch_output_reader&&) noexcept;
+
+    /// Consumes `input` until one line has given a result or the input is exhausted, and returns
+    /// the number of bytes consumed. When a result is ready, has_result() is true and
+    /// take_result() moves it out; take it before feeding again (feeding while a result is
+    /// pending consumes nothing). Otherwise all of `input` was consumed.
+    ///
+    /// `last` says `input` ends the file: once all of it is consumed, a line without a final LF
+    /// is ended too (a complete JSON text is a line like any other; an incomplete one is a
+    /// `malformed` result with errc::truncated_body). After that the reader is finished():
+    /// later input is ignored (consumes nothing) until reset(). feed({}, true) ends a file
+    /// whose bytes were all fed already.
+    std::size_t feed(std::string_view input, bool last = false);
+
+    /// True when feed() ended a line whose result take_result() has not taken yet.
+    bool has_result() const noexcept;
+
+    /// Hands the result out. Precondition: has_result(); otherwise returns a default result.
+    batch_result take_result();
+
+    /// Lines ended so far (blank ones included): the current line's number minus one.
+    std::uint64_t lines() const noexcept;
+
+    /// True once a feed() with `last` has consumed all its input (its result may still wait).
+    bool finished() const noexcept;
+
+    const batch_output_options& options() const noexcept;
+
+    /// Back to the freshly constructed state (options kept): line 1 of a new file.
+    void reset();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+/// Feeds all of `input` to `reader` (ending the file if `last`), calling
+/// `on_result(batch_result&&)` for each line's result, including one already pending.
+template <class F>
+void read_batch_output(batch_output_reader& reader, std::string_view input, bool last,
+                       F&& on_result) {
+    if (reader.has_result())
+        on_result(reader.take_result());
+    for (;;) {
+        input.remove_prefix(reader.feed(input, last));
+        if (reader.has_result())
+            on_result(reader.take_result());
+        else if (input.empty())
+            return;
+    }
+}
+
+} // namespace openai
