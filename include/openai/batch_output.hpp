@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,10 @@ constexpr std::string_view to_string(batch_result_kind k) noexcept {
         return "malformed";
     }
     return "malformed";
+}
+
+inline std::ostream& operator<<(std::ostream& os, batch_result_kind k) {
+    return os << to_string(k);
 }
 
 /// One line's outcome.

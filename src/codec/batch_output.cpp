@@ -37,9 +37,9 @@ struct batch_output_reader::impl {
     std::optional<codec::json_document_parser> parser; // the current line's, once it has text
     std::uint64_t line = 1;                            // the current line's number
     std::uint64_t line_size = 0;                       // bytes of the current line so far
-    std::uint64_t largest_line = 0;                    // of the lines so far: sizes image buffers
-    bool blank = true;                                 // the line has only blank bytes so far
-    bool failed = false;                               // the line is known bad: skip to its end
+    std::uint64_t largest_line = 0; // of the decoded lines so far: sizes image buffers
+    bool blank = true;              // the line has only blank bytes so far
+    bool failed = false;            // the line is known bad: skip to its end
     boost::system::error_code fail_code;
     std::string fail_message;
     bool finished = false;
@@ -59,14 +59,18 @@ struct batch_output_reader::impl {
     void take(const char* p, const char* end) {
         const auto n = static_cast<std::uint64_t>(end - p);
         line_size += n;
-        if (failed)
-            return;
+        // A line over the limit fails so, whatever else was wrong with it first: the verdict
+        // must not depend on where reads split the line.
         const auto limit = options.max_line_size;
         if (limit != 0 && line_size > limit) {
+            if (failed && fail_code == errc::body_too_large)
+                return;
             fail_line(errc::body_too_large, "longer than the limit of " + std::to_string(limit) +
                                                 " bytes (batch_output_options::max_line_size)");
             return;
         }
+        if (failed)
+            return;
         if (blank) {
             while (p != end && is_blank_byte(*p))
                 ++p;
@@ -88,7 +92,7 @@ struct batch_output_reader::impl {
     void end_line(bool eof) {
         const auto number = line;
         ++line;
-        largest_line = std::max(largest_line, line_size);
+        const auto size = line_size;
         line_size = 0;
         const bool was_blank = blank && !failed;
         blank = true;
@@ -111,6 +115,8 @@ struct batch_output_reader::impl {
             auto doc = parser->release();
             parser.reset();
             decode_line(r, doc);
+            if (r.ok()) // not from garbage: each later image buffer is reserved from it
+                largest_line = std::max(largest_line, size);
         }
         parser.reset();
         result = std::move(r);
