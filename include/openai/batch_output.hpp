@@ -16,12 +16,18 @@
 /// and a file of any size streams through.
 ///
 ///     openai::batch_output_reader reader;
-///     while (auto n = co_await file.async_read_some(buffer, token)) // or any read loop
-///         openai::read_batch_output(reader, {buf, n}, false, [&](openai::batch_result&& r) {
-///             if (r.ok()) r.response->data[0].save(dir / (r.custom_id + ".png"));
-///             else std::cerr << r.error.message << '\n';
-///         });
-///     openai::read_batch_output(reader, {}, true, on_result); // the end: a last unfinished line
+///     auto on_result = [&](openai::batch_result&& r) {
+///         if (r.ok()) r.response->data[0].save(dir / (safe_name(r.custom_id) + ".png"));
+///         else std::cerr << r.error.message << '\n';
+///     };
+///     for (;;) {
+///         std::size_t n = read_some(buf, sizeof buf); // a file, a socket, a co_await: 0 at the
+///         end openai::read_batch_output(reader, {buf, n}, n == 0, on_result); if (n == 0) break;
+///     }
+///
+///     // A coroutine that writes each image asynchronously pulls one result at a time instead:
+///     // while (!chunk.empty()) { chunk.remove_prefix(reader.feed(chunk));
+///     //     if (reader.has_result()) co_await write_images(reader.take_result()); }
 ///
 /// Lines are separated by LF (a CR before it is JSON whitespace); a JSON text cannot hold a raw
 /// LF, so a bad line never swallows the next one. Recovery: a malformed line (not JSON, not the
@@ -77,7 +83,8 @@ struct batch_result {
     batch_result_kind kind = batch_result_kind::malformed;
     /// The line's `id` ("batch_req_..."); "" when absent or the line is malformed before it.
     std::string id;
-    /// The `custom_id` the request was given; "" when a malformed line has none.
+    /// The `custom_id` the request was given; "" when a malformed line has none. Text from the
+    /// file, any Unicode: check it before making a file name of it (no "/", no "..").
     std::string custom_id;
     /// When kind == response: the decoded body, images as bytes. `meta.http_status` and
     /// `meta.request_id` hold the line's `status_code` and `request_id`.

@@ -2,6 +2,7 @@
 // one byte at a time; success lines, refused lines, error-file lines, unicode, a large image,
 // malformed and truncated lines.
 #include "codec/base64.hpp"
+#include "codec/json_document.hpp"
 
 #include <openai/batch_output.hpp>
 
@@ -441,6 +442,34 @@ BOOST_AUTO_TEST_CASE(keeps_unknown_fields_on_request) {
     openai::batch_output_options options;
     options.keep_unknown_fields = true;
     BOOST_TEST(read_whole(line, options)[0].response->unknown_fields.contains("future"));
+}
+
+// The images of `response.body` are decoded while the line is parsed (the DOM keeps an empty
+// string in their place), not from the DOM's copy of the text afterwards: what keeps memory at
+// one image rather than its text as well.
+BOOST_AUTO_TEST_CASE(images_are_captured_while_parsing) {
+    const auto line = success_line("c", png_b64);
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{5}, line.size()}) {
+        openai::codec::json_document_parser p;
+        p.capture_under({"response", "body"});
+        for (std::size_t at = 0; at < line.size(); at += piece)
+            BOOST_REQUIRE(p.write(std::string_view(line).substr(at, piece)));
+        BOOST_REQUIRE(p.finish());
+        auto doc = p.release();
+        BOOST_TEST_REQUIRE(doc.blobs.count(0) == 1u);
+        BOOST_TEST(doc.blobs[0].bytes == decode64(png_b64));
+        const auto& b64 = doc.root.at("response").at("body").at("data").at(0).at("b64_json");
+        BOOST_TEST(b64.as_string().empty());
+    }
+    // Elsewhere in the line, an image string is ordinary text.
+    openai::codec::json_document_parser p;
+    p.capture_under({"response", "body"});
+    BOOST_REQUIRE(
+        p.write(R"({"data":[{"b64_json":"QUJD"}],"response":{"data":[{"b64_json":"QQ"}]}})"));
+    BOOST_REQUIRE(p.finish());
+    const auto doc = p.release();
+    BOOST_TEST(doc.blobs.empty());
+    BOOST_TEST(doc.root.at("data").at(0).at("b64_json").as_string() == "QUJD");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
