@@ -1,6 +1,7 @@
 // The Batch API output reader fed in pieces: its results (kind, ids, response, error facts) must
 // be those of the whole text fed at once, with line numbers rising; with a small line limit
-// (option bit 0) each line's result is the unlimited one or errc::body_too_large.
+// (option bit 0) each line's result is the unlimited one or errc::body_too_large. Option bit 3
+// sets a small max_line_json for every run.
 #include "fuzz_input.hpp"
 #include "fuzz_targets.hpp"
 
@@ -57,6 +58,8 @@ void fuzz_batch_output(const std::uint8_t* data, std::size_t size) {
     const fuzz_input in(data, size);
     batch_output_options options;
     options.keep_unknown_fields = in.option(1);
+    if (in.option(3))
+        options.max_line_json = 300; // small enough for the seeds to cross it
     const auto whole = read({in.text()}, options, true);
     std::uint64_t previous = 0;
     for (const auto& r : whole) {

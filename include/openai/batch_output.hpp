@@ -97,9 +97,9 @@ struct batch_result {
     /// - batch_error: errc::api_error, `http_status` 0, `api` holding the line's `error`
     ///   (its `code`, e.g. "batch_expired", and `message`), outcome `not_sent`;
     /// - malformed: errc::invalid_json, json_type_mismatch, invalid_base64, body_too_large (the
-    ///   line is over batch_output_options::max_line_size) or truncated_body (the input ended
-    ///   inside the line), outcome `unknown`; `http_status` and `request_id` when the line got
-    ///   that far (e.g. a 200 whose body is no ImagesResponse).
+    ///   line is over batch_output_options::max_line_size or max_line_json) or truncated_body
+    ///   (the input ended inside the line), outcome `unknown`; `http_status` and `request_id` when
+    ///   the line got that far (e.g. a 200 whose body is no ImagesResponse).
     ///
     /// `message` starts with the line number, and the custom_id once it is known, and names the
     /// JSON path of a wrong shape ("line 7 (custom_id \"cat-2\"): response.body.data[0].b64_json:
@@ -117,6 +117,12 @@ struct batch_output_options {
     /// past the limit are skipped, not parsed. The default fits a line of a few images of the
     /// largest sizes.
     std::size_t max_line_size = 256 * 1024 * 1024;
+    /// The most memory, roughly in bytes, the JSON of one line may take once parsed, its images
+    /// aside (each key, string and other value counts its text plus 32 bytes); 0 means
+    /// unlimited. It keeps a line of small JSON values (a DOM takes many times its text) from
+    /// exhausting memory within max_line_size. Over it the line is `malformed`
+    /// (errc::body_too_large) and the rest of it skipped. A real line takes a few hundred bytes.
+    std::size_t max_line_json = 16 * 1024 * 1024;
     /// Keep the members of responses the library does not model (see decode_options).
     bool keep_unknown_fields = false;
 };

@@ -40,6 +40,7 @@ struct batch_output_reader::impl {
     std::uint64_t largest_line = 0; // of the decoded lines so far: sizes image buffers
     bool blank = true;              // the line has only blank bytes so far
     bool failed = false;            // the line is known bad: skip to its end
+    bool too_long = false;          // ... for being over max_line_size
     boost::system::error_code fail_code;
     std::string fail_message;
     bool finished = false;
@@ -48,7 +49,7 @@ struct batch_output_reader::impl {
     explicit impl(batch_output_options o)
         : options(o) {}
 
-    void fail_line(errc code, std::string message) {
+    void fail_line(boost::system::error_code code, std::string message) {
         failed = true;
         fail_code = code;
         fail_message = std::move(message);
@@ -63,8 +64,9 @@ struct batch_output_reader::impl {
         // must not depend on where reads split the line.
         const auto limit = options.max_line_size;
         if (limit != 0 && line_size > limit) {
-            if (failed && fail_code == errc::body_too_large)
+            if (too_long)
                 return;
+            too_long = true;
             fail_line(errc::body_too_large, "longer than the limit of " + std::to_string(limit) +
                                                 " bytes (batch_output_options::max_line_size)");
             return;
@@ -79,13 +81,14 @@ struct batch_output_reader::impl {
             blank = false;
             parser.emplace();
             parser->capture_under({"response", "body"});
+            parser->limit_dom(options.max_line_json);
             // Lines of one file are alike: each image buffer is reserved once from the largest
             // line so far (pages never touched cost no memory), instead of growing by copies.
             if (largest_line != 0)
                 parser->expect_size(largest_line, 1);
         }
         if (!parser->write(std::string_view(p, static_cast<std::size_t>(end - p))))
-            fail_line(errc::invalid_json, parser->failure().message);
+            fail_line(parser->failure().code, parser->failure().message);
     }
 
     // Ends the current line; `eof` when the input ended inside it (no LF).
@@ -104,13 +107,14 @@ struct batch_output_reader::impl {
         r.line = number;
         if (failed) {
             failed = false;
+            too_long = false;
             malformed(r, fail_code, std::move(fail_message));
         } else if (!parser->finish()) {
-            if (eof)
+            if (eof && parser->failure().code == errc::invalid_json)
                 malformed(r, errc::truncated_body,
                           "the input ended inside the line (" + parser->failure().message + ")");
             else
-                malformed(r, errc::invalid_json, parser->failure().message);
+                malformed(r, parser->failure().code, parser->failure().message);
         } else {
             auto doc = parser->release();
             parser.reset();

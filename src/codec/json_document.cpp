@@ -31,11 +31,14 @@ public:
         st_.reset();
         frames_.clear();
         blobs_.clear();
+        dom_used_ = 0;
         return true;
     }
     bool on_document_end(boost::system::error_code&) { return true; }
 
-    bool on_object_begin(boost::system::error_code&) {
+    bool on_object_begin(boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         frames_.push_back({});
         return true;
@@ -45,7 +48,9 @@ public:
         st_.push_object(n);
         return true;
     }
-    bool on_array_begin(boost::system::error_code&) {
+    bool on_array_begin(boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         frames_.push_back({.array = true});
         return true;
@@ -61,7 +66,9 @@ public:
         st_.push_chars(s);
         return true;
     }
-    bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    bool on_key(boost::json::string_view s, std::size_t n, boost::system::error_code& ec) {
+        if (!charge(n + value_cost, ec))
+            return false;
         collect_key(s);
         if (!frames_.empty()) {
             auto& f = frames_.back();
@@ -85,10 +92,12 @@ public:
             st_.push_chars(s);
         return true;
     }
-    bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    bool on_string(boost::json::string_view s, std::size_t n, boost::system::error_code& ec) {
         if (!in_string_)
             string_start();
         in_string_ = false;
+        if (!charge(capturing_ ? value_cost : n + value_cost, ec))
+            return false;
         if (!capturing_) {
             st_.push_string(s);
             return true;
@@ -107,27 +116,37 @@ public:
     }
 
     bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
-    bool on_int64(std::int64_t i, boost::json::string_view, boost::system::error_code&) {
+    bool on_int64(std::int64_t i, boost::json::string_view, boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_int64(i);
         return true;
     }
-    bool on_uint64(std::uint64_t u, boost::json::string_view, boost::system::error_code&) {
+    bool on_uint64(std::uint64_t u, boost::json::string_view, boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_uint64(u);
         return true;
     }
-    bool on_double(double d, boost::json::string_view, boost::system::error_code&) {
+    bool on_double(double d, boost::json::string_view, boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_double(d);
         return true;
     }
-    bool on_bool(bool b, boost::system::error_code&) {
+    bool on_bool(bool b, boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_bool(b);
         return true;
     }
-    bool on_null(boost::system::error_code&) {
+    bool on_null(boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_null();
         return true;
@@ -167,6 +186,9 @@ public:
         slice_offset_ = slice_offset;
     }
 
+    // See json_document_parser::limit_dom.
+    void set_dom_limit(std::uint64_t bytes) noexcept { dom_limit_ = bytes; }
+
     // Captures the images of the object at `keys` instead of the document's own (see
     // json_document_parser::capture_under).
     void set_root(std::vector<std::string> keys) {
@@ -191,6 +213,20 @@ private:
         bool key_is_b64 = false;
         bool key_is_root = false; // the current key is the root path's key at this depth
     };
+
+    // What a DOM value costs besides its text, roughly (boost::json::value and object slots).
+    static constexpr std::uint64_t value_cost = 32;
+
+    // Counts a completed value against the DOM limit. Only completed values and keys count, so
+    // the point where the limit is crossed does not depend on how the text was split.
+    bool charge(std::uint64_t n, boost::system::error_code& ec) {
+        dom_used_ += n;
+        if (dom_limit_ != 0 && dom_used_ > dom_limit_) {
+            ec = make_error_code(errc::body_too_large);
+            return false;
+        }
+        return true;
+    }
 
     void value_start() {
         if (!frames_.empty() && frames_.back().array)
@@ -262,6 +298,8 @@ private:
     std::string key_;
     std::vector<std::string> root_; // keys from the document to the object whose images count
     std::size_t max_key_ = 16;
+    std::uint64_t dom_limit_ = 0; // 0: none
+    std::uint64_t dom_used_ = 0;
     bool key_ok_ = true;
     bool in_string_ = false;
     bool capturing_ = false;
@@ -308,6 +346,7 @@ struct json_document_parser::impl {
     std::size_t since_backslash = 0; // bytes given to the parser since its last backslash
     std::uint64_t expected_size = 0;
     unsigned expected_images = 1;
+    std::uint64_t dom_limit = 0;
     json_failure failure;
 
     bool parse(std::string_view slice) {
@@ -328,6 +367,11 @@ struct json_document_parser::impl {
 
     bool fail(const boost::system::error_code& ec) {
         failed = true;
+        if (ec == errc::body_too_large) {
+            failure = {ec, "the JSON besides its images is over the limit of " +
+                               std::to_string(dom_limit) + " bytes"};
+            return false;
+        }
         failure = {make_error_code(errc::invalid_json),
                    "invalid JSON at byte " + std::to_string(consumed) + ": " + ec.message()};
         return false;
@@ -342,6 +386,11 @@ json_document_parser& json_document_parser::operator=(json_document_parser&&) no
 
 void json_document_parser::capture_under(std::vector<std::string> keys) {
     impl_->parser.handler().set_root(std::move(keys));
+}
+
+void json_document_parser::limit_dom(std::uint64_t bytes) noexcept {
+    impl_->dom_limit = bytes;
+    impl_->parser.handler().set_dom_limit(bytes);
 }
 
 void json_document_parser::expect_size(std::uint64_t bytes, unsigned images) noexcept {

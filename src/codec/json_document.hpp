@@ -58,6 +58,12 @@ public:
     /// `data[i].b64_json`. Each key must name an object member, not an array element.
     void capture_under(std::vector<std::string> keys);
 
+    /// Before the first write(): the most the DOM may take, roughly in bytes (each key, string
+    /// and other value counts its text plus 32; captured images count 32), 0 for no limit. Over
+    /// it, write() or finish() fails with errc::body_too_large. Only completed keys and values
+    /// count, so where text is split does not change the verdict.
+    void limit_dom(std::uint64_t bytes) noexcept;
+
     /// Feeds a piece. Returns false on error (see failure()); further calls keep failing.
     bool write(std::string_view piece);
 

@@ -365,6 +365,49 @@ BOOST_AUTO_TEST_CASE(line_size_limit) {
     BOOST_TEST(read_whole(big, options)[0].ok());
 }
 
+BOOST_AUTO_TEST_CASE(json_size_limit) {
+    // Many small values: a DOM many times its text. Images do not count.
+    std::string numbers = R"({"custom_id":"n","response":{"status_code":200,"body":{"x":[)";
+    for (int i = 0; i < 100; ++i)
+        numbers += "1,";
+    numbers += R"(1]}}})";
+    const auto big_image = success_line("img", std::string(40000, 'A'));
+    const auto text = big_image + "\n" + numbers + "\n" + big_image + "\n";
+    openai::batch_output_options options;
+    options.max_line_json = 2000;
+    const auto r = read_whole(text, options);
+    BOOST_TEST_REQUIRE(r.size() == 3u);
+    BOOST_TEST(r[0].ok());
+    BOOST_TEST(r[0].response->data[0].bytes->size() == 30000u);
+    BOOST_TEST(r[1].kind == batch_result_kind::malformed);
+    BOOST_TEST(r[1].error.code == openai::errc::body_too_large);
+    BOOST_TEST(r[1].error.message ==
+               "line 2: the JSON besides its images is over the limit of 2000 bytes");
+    BOOST_TEST(r[2].ok());
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{3}, std::size_t{1000}}) {
+        std::vector<std::string_view> pieces;
+        for (std::size_t at = 0; at < text.size(); at += piece)
+            pieces.push_back(std::string_view(text).substr(at, piece));
+        const auto split = read_pieces(pieces, options);
+        BOOST_TEST_REQUIRE(split.size() == 3u);
+        for (std::size_t i = 0; i < 3; ++i)
+            BOOST_TEST(same(split[i], r[i]), "pieces of " << piece << ", result " << i);
+    }
+    // Unlimited: the line reads.
+    options.max_line_json = 0;
+    BOOST_TEST(read_whole(numbers, options)[0].ok());
+    // Over both limits: the line limit's verdict, wherever the text is cut.
+    options.max_line_json = 100;
+    options.max_line_size = 200;
+    for (std::size_t cut = 0; cut <= numbers.size(); cut += 7) {
+        const auto x = read_pieces(
+            {std::string_view(numbers).substr(0, cut), std::string_view(numbers).substr(cut)},
+            options);
+        BOOST_TEST_REQUIRE(x.size() == 1u);
+        BOOST_TEST(x[0].error.message.starts_with("line 1: longer than the limit of 200"));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(large_image_line) {
     // 3 MB of pseudo-random bytes behind a PNG signature, fed in read-sized pieces.
     std::string image = "\x89PNG\r\n\x1a\n";
