@@ -175,7 +175,9 @@ private:
 };
 
 /// Feeds all of `input` to `reader` (ending the file if `last`), calling
-/// `on_result(batch_result&&)` for each line's result, including one already pending.
+/// `on_result(batch_result&&)` for each line's result, including one already pending. A finished
+/// reader ignores the input. An exception from `on_result` propagates and leaves the reader
+/// consistent, but how much of `input` it took is then unknown: use feed() to resume.
 template <class F>
 void read_batch_output(batch_output_reader& reader, std::string_view input, bool last,
                        F&& on_result) {
@@ -183,10 +185,9 @@ void read_batch_output(batch_output_reader& reader, std::string_view input, bool
         on_result(reader.take_result());
     for (;;) {
         input.remove_prefix(reader.feed(input, last));
-        if (reader.has_result())
-            on_result(reader.take_result());
-        else if (input.empty())
-            return;
+        if (!reader.has_result())
+            return; // all of `input` consumed, or a finished reader ignoring it
+        on_result(reader.take_result());
     }
 }
 

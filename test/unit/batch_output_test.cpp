@@ -456,6 +456,7 @@ BOOST_AUTO_TEST_CASE(pull_contract) {
     BOOST_TEST(reader.finished());
     BOOST_TEST(reader.lines() == 6u);
     BOOST_TEST(reader.feed(text) == 0u); // finished: input ignored
+    openai::read_batch_output(reader, text, false, [&](batch_result&&) { BOOST_FAIL("result"); });
 
     reader.reset();
     BOOST_TEST(!reader.finished());
