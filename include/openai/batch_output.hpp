@@ -127,6 +127,31 @@ struct batch_output_options {
     bool keep_unknown_fields = false;
 };
 
+/// Takes the images of each line piece by piece as they are decoded, instead of the line's result
+/// holding them (batch_output_reader::set_image_sink): memory then stays a small constant
+/// whatever the image sizes and however many images a line holds.
+///
+/// Calls come from inside feed(), in file order: for each image of a line's
+/// `response.body.data` (in order), on_image_begin, on_image_data for each decoded piece, then
+/// on_image_end; all before that line's result. Whether to keep an image depends on that result:
+/// a line can still turn out malformed after its images (bad JSON later in the line, an
+/// unexpected shape), or be an api_error line with an odd body. A CLI writes the pieces to a
+/// temporary file per image and, when the result comes, renames them (ok()) or deletes them.
+/// The calls must not throw.
+class batch_image_sink {
+public:
+    /// Image `index` of `response.body.data` of line `line` starts.
+    virtual void on_image_begin(std::uint64_t line, std::size_t index) = 0;
+    /// Its next decoded bytes, in order (a view valid only during the call).
+    virtual void on_image_data(std::string_view bytes) = 0;
+    /// It ended: `complete` is false when its base64 was bad or the line broke off inside it (too
+    /// long, bad JSON, the end of input); the line's result then says why.
+    virtual void on_image_end(bool complete) = 0;
+
+protected:
+    ~batch_image_sink() = default;
+};
+
 /// The byte-fed JSONL reader.
 ///
 /// Pull-shaped like sse::parser: feed() stops right after the byte that ends a line with a
@@ -165,6 +190,13 @@ public:
     bool finished() const noexcept;
 
     const batch_output_options& options() const noexcept;
+
+    /// Sends the images of every later line to `sink` as they are decoded (null: back to results
+    /// that hold them). The results' images then have empty `bytes` (set: `has_bytes()` still
+    /// tells a b64_json image from a URL one). Takes effect from the next line that starts; the
+    /// sink must outlive its use by the reader. reset() keeps it (and ends an image under way
+    /// as incomplete).
+    void set_image_sink(batch_image_sink* sink) noexcept;
 
     /// Back to the freshly constructed state (options kept): line 1 of a new file.
     void reset();

@@ -32,7 +32,7 @@ const boost::json::value* member(const boost::json::object& o, std::string_view 
 
 } // namespace
 
-struct batch_output_reader::impl {
+struct batch_output_reader::impl final : codec::json_blob_sink {
     batch_output_options options;
     std::optional<codec::json_document_parser> parser; // the current line's, once it has text
     std::uint64_t line = 1;                            // the current line's number
@@ -45,11 +45,41 @@ struct batch_output_reader::impl {
     std::string fail_message;
     bool finished = false;
     std::optional<batch_result> result;
+    batch_image_sink* sink = nullptr;
+    batch_image_sink* line_sink = nullptr; // the sink when the current line started
+    bool image_open = false; // the sink has begun an image of this line that has not ended
 
     explicit impl(batch_output_options o)
         : options(o) {}
 
+    // ---- codec::json_blob_sink: images of response.body.data go on to the user's sink; the
+    // body's own top-level b64_json (index -1, not part of an ImagesResponse) goes nowhere.
+    void on_blob_begin(std::int64_t index) override {
+        if (index < 0)
+            return;
+        image_open = true;
+        line_sink->on_image_begin(line, static_cast<std::size_t>(index));
+    }
+    void on_blob_data(std::string_view bytes) override {
+        if (image_open)
+            line_sink->on_image_data(bytes);
+    }
+    void on_blob_end(bool ok) override {
+        if (image_open) {
+            image_open = false;
+            line_sink->on_image_end(ok);
+        }
+    }
+    // An image the line broke off inside ends incomplete.
+    void close_image() {
+        if (image_open) {
+            image_open = false;
+            line_sink->on_image_end(false);
+        }
+    }
+
     void fail_line(boost::system::error_code code, std::string message) {
+        close_image();
         failed = true;
         fail_code = code;
         fail_message = std::move(message);
@@ -82,6 +112,9 @@ struct batch_output_reader::impl {
             parser.emplace();
             parser->capture_under({"response", "body"});
             parser->limit_dom(options.max_line_json);
+            line_sink = sink;
+            if (line_sink != nullptr)
+                parser->stream_blobs(this);
             // Lines of one file are alike: each image buffer is reserved once from the largest
             // line so far (pages never touched cost no memory), instead of growing by copies.
             if (largest_line != 0)
@@ -110,6 +143,7 @@ struct batch_output_reader::impl {
             too_long = false;
             malformed(r, fail_code, std::move(fail_message));
         } else if (!parser->finish()) {
+            close_image();
             if (eof && parser->failure().code == errc::invalid_json)
                 malformed(r, errc::truncated_body,
                           "the input ended inside the line (" + parser->failure().message + ")");
@@ -306,8 +340,15 @@ const batch_output_options& batch_output_reader::options() const noexcept {
     return impl_->options;
 }
 
+void batch_output_reader::set_image_sink(batch_image_sink* sink) noexcept {
+    impl_->sink = sink;
+}
+
 void batch_output_reader::reset() {
-    impl_ = std::make_unique<impl>(impl_->options);
+    impl_->close_image();
+    auto fresh = std::make_unique<impl>(impl_->options);
+    fresh->sink = impl_->sink;
+    impl_ = std::move(fresh);
 }
 
 } // namespace openai

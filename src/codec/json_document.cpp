@@ -106,6 +106,10 @@ public:
         feed(s);
         if (!decoder_.failed() && !decoder_.finish(blob_))
             base64_failed();
+        if (sink_ != nullptr) {
+            hand_out();
+            sink_->on_blob_end(!decoder_.failed());
+        }
         auto& b = blobs_[blob_index_];
         b.bytes = std::move(blob_);
         b.error = std::move(blob_error_);
@@ -169,8 +173,10 @@ public:
         const auto saved_size = blob_.size();
         if (blob_.empty())
             blob_.reserve(base64_decoded_size_upper_bound(run.size()));
-        if (decoder_.feed(run, blob_))
+        if (decoder_.feed(run, blob_)) {
+            hand_out();
             return true;
+        }
         decoder_ = saved_decoder;
         blob_.resize(saved_size);
         direct_refused_ = true;
@@ -185,6 +191,8 @@ public:
         expected_images_ = expected_images;
         slice_offset_ = slice_offset;
     }
+
+    void set_sink(json_blob_sink* sink) noexcept { sink_ = sink; }
 
     // See json_document_parser::limit_dom.
     void set_dom_limit(std::uint64_t bytes) noexcept { dom_limit_ = bytes; }
@@ -265,6 +273,10 @@ private:
         direct_refused_ = false;
         decoder_.reset();
         blob_.clear();
+        if (sink_ != nullptr) {
+            sink_->on_blob_begin(blob_index_);
+            return; // the buffer holds one piece at a time: no reservation
+        }
         if (expected_size_ > slice_offset_) {
             // The images of one response are alike in size: this one gets its share of what is
             // left, plus 1/16 for variation.
@@ -285,6 +297,16 @@ private:
             blob_.reserve(base64_decoded_size_upper_bound(s.size()));
         if (!decoder_.feed(std::string_view(s.data(), s.size()), blob_))
             base64_failed();
+        else
+            hand_out();
+    }
+
+    // With a sink, what was decoded goes to it; the buffer keeps its capacity for the next piece.
+    void hand_out() {
+        if (sink_ == nullptr || blob_.empty())
+            return;
+        sink_->on_blob_data(blob_);
+        blob_.clear();
     }
 
     void base64_failed() {
@@ -298,6 +320,7 @@ private:
     std::string key_;
     std::vector<std::string> root_; // keys from the document to the object whose images count
     std::size_t max_key_ = 16;
+    json_blob_sink* sink_ = nullptr;
     std::uint64_t dom_limit_ = 0; // 0: none
     std::uint64_t dom_used_ = 0;
     bool key_ok_ = true;
@@ -386,6 +409,10 @@ json_document_parser& json_document_parser::operator=(json_document_parser&&) no
 
 void json_document_parser::capture_under(std::vector<std::string> keys) {
     impl_->parser.handler().set_root(std::move(keys));
+}
+
+void json_document_parser::stream_blobs(json_blob_sink* sink) noexcept {
+    impl_->parser.handler().set_sink(sink);
 }
 
 void json_document_parser::limit_dom(std::uint64_t bytes) noexcept {

@@ -41,6 +41,21 @@ struct json_document {
     std::map<std::int64_t, json_blob> blobs; ///< captured b64_json, by position
 };
 
+/// Takes captured images' bytes as they are decoded (json_document_parser::stream_blobs).
+class json_blob_sink {
+public:
+    /// A captured string starts: `index` as json_document::blobs would key it.
+    virtual void on_blob_begin(std::int64_t index) = 0;
+    /// The next decoded bytes of that string.
+    virtual void on_blob_data(std::string_view bytes) = 0;
+    /// The string ended; `ok` false when it is not base64 (the blob's error says why). A string
+    /// the text breaks off inside never ends.
+    virtual void on_blob_end(bool ok) = 0;
+
+protected:
+    ~json_blob_sink() = default;
+};
+
 /// Incremental parser of one JSON document (pieces may split the text anywhere).
 class json_document_parser {
 public:
@@ -57,6 +72,11 @@ public:
     /// "body"} for a Batch API output line) instead of the document's own `b64_json` and
     /// `data[i].b64_json`. Each key must name an object member, not an array element.
     void capture_under(std::vector<std::string> keys);
+
+    /// Before the first write(): hand captured images' bytes to `sink` as they are decoded
+    /// instead of keeping them (their blobs then hold no bytes, only the error if any), so that
+    /// memory does not grow with an image. Null: keep them. The sink must not throw.
+    void stream_blobs(json_blob_sink* sink) noexcept;
 
     /// Before the first write(): the most the DOM may take, roughly in bytes (each key, string
     /// and other value counts its text plus 32; captured images count 32), 0 for no limit. Over

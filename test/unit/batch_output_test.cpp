@@ -516,4 +516,162 @@ BOOST_AUTO_TEST_CASE(images_are_captured_while_parsing) {
     BOOST_TEST(doc.root.at("data").at(0).at("b64_json").as_string() == "QUJD");
 }
 
+namespace {
+
+struct sunk_image {
+    std::uint64_t line = 0;
+    std::size_t index = 0;
+    std::string bytes;
+    bool complete = false;
+    bool ended = false;
+
+    friend bool operator==(const sunk_image&, const sunk_image&) = default;
+};
+
+// Records what an image sink is given, and checks the order of the calls.
+struct recording_sink final : openai::batch_image_sink {
+    std::vector<sunk_image> images;
+    std::size_t largest_piece = 0;
+
+    void on_image_begin(std::uint64_t line, std::size_t index) override {
+        BOOST_TEST((images.empty() || images.back().ended));
+        images.push_back({line, index, {}, false, false});
+    }
+    void on_image_data(std::string_view bytes) override {
+        BOOST_TEST_REQUIRE((!images.empty() && !images.back().ended));
+        BOOST_TEST(!bytes.empty());
+        largest_piece = std::max(largest_piece, bytes.size());
+        images.back().bytes.append(bytes);
+    }
+    void on_image_end(bool complete) override {
+        BOOST_TEST_REQUIRE((!images.empty() && !images.back().ended));
+        images.back().complete = complete;
+        images.back().ended = true;
+    }
+};
+
+std::vector<batch_result> read_sunk(const std::vector<std::string_view>& pieces,
+                                    recording_sink& sink) {
+    openai::batch_output_reader reader;
+    reader.set_image_sink(&sink);
+    std::vector<batch_result> out;
+    for (const auto piece : pieces)
+        openai::read_batch_output(reader, piece, false, [&](batch_result&& r) {
+            // Every image of the line has ended before its result.
+            BOOST_TEST((sink.images.empty() || sink.images.back().ended));
+            out.push_back(std::move(r));
+        });
+    openai::read_batch_output(reader, {}, true,
+                              [&](batch_result&& r) { out.push_back(std::move(r)); });
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(image_sink_gets_the_images_as_they_decode) {
+    const auto text = sample_output();
+    const auto held = read_whole(text);
+    recording_sink whole_sink;
+    const auto r = read_sunk({text}, whole_sink);
+    BOOST_TEST_REQUIRE(r.size() == held.size());
+    const std::vector<sunk_image> expected = {
+        {1, 0, decode64(png_b64), true, true},
+        {2, 1, "hello", true, true},
+        {5, 0, "image!", true, true},
+    };
+    BOOST_TEST((whole_sink.images == expected));
+    // The results are those without a sink, but for the bytes, which went to the sink.
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        auto h = held[i];
+        if (h.response)
+            for (auto& img : h.response->data)
+                if (img.bytes)
+                    img.bytes->clear();
+        BOOST_TEST(same(r[i], h), "result " << i);
+    }
+    BOOST_TEST(r[0].response->data[0].has_bytes());
+    BOOST_TEST(r[0].response->data[0].bytes->empty());
+
+    // At every split and byte by byte: the same images.
+    for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+        recording_sink sink;
+        read_sunk({std::string_view(text).substr(0, cut), std::string_view(text).substr(cut)},
+                  sink);
+        BOOST_TEST_REQUIRE((sink.images == expected), "cut at " << cut);
+    }
+    std::vector<std::string_view> bytes;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        bytes.push_back(std::string_view(text).substr(i, 1));
+    recording_sink byte_sink;
+    read_sunk(bytes, byte_sink);
+    BOOST_TEST((byte_sink.images == expected));
+    BOOST_TEST(byte_sink.largest_piece <= 3u);
+}
+
+BOOST_AUTO_TEST_CASE(image_sink_hears_of_broken_images) {
+    const auto text = sample_malformed();
+    recording_sink sink;
+    const auto r = read_sunk({text}, sink);
+    BOOST_TEST_REQUIRE(r.size() == 10u);
+    BOOST_TEST_REQUIRE(sink.images.size() == 4u);
+    BOOST_TEST(sink.images[0].line == 1u);
+    BOOST_TEST(sink.images[0].complete);
+    BOOST_TEST(sink.images[1].line == 4u); // bad base64
+    BOOST_TEST(!sink.images[1].complete);
+    BOOST_TEST(r[3].error.code == openai::errc::invalid_base64);
+    BOOST_TEST(sink.images[2].line == 9u);
+    BOOST_TEST(sink.images[2].complete);
+    BOOST_TEST(sink.images[3].line == 10u); // the input ends inside it
+    BOOST_TEST(!sink.images[3].complete);
+    BOOST_TEST(sink.images[3].ended);
+    BOOST_TEST(r[9].error.code == openai::errc::truncated_body);
+
+    // Over the line limit inside an image: ended, incomplete.
+    openai::batch_output_options options;
+    options.max_line_size = 250; // the image starts before byte 150
+    openai::batch_output_reader reader(options);
+    recording_sink limited;
+    reader.set_image_sink(&limited);
+    std::vector<batch_result> out;
+    const auto line = success_line("x", std::string(400, 'A')) + "\n";
+    for (std::size_t at = 0; at < line.size(); at += 10)
+        openai::read_batch_output(reader, std::string_view(line).substr(at, 10), false,
+                                  [&](batch_result&& x) { out.push_back(std::move(x)); });
+    BOOST_TEST_REQUIRE(out.size() == 1u);
+    BOOST_TEST(out[0].error.code == openai::errc::body_too_large);
+    BOOST_TEST_REQUIRE(limited.images.size() == 1u);
+    BOOST_TEST((limited.images[0].ended && !limited.images[0].complete));
+}
+
+BOOST_AUTO_TEST_CASE(image_sink_memory_does_not_grow_with_the_image) {
+    std::string image(4 * 1024 * 1024, '\0');
+    std::uint32_t x = 99;
+    for (auto& c : image) {
+        x = x * 1664525u + 1013904223u;
+        c = static_cast<char>(x >> 24);
+    }
+    const auto b64 = openai::codec::base64_encode(image);
+    // Three images in one line.
+    std::string line = R"({"custom_id":"three","response":{"status_code":200,"body":{"data":[)";
+    for (int i = 0; i < 3; ++i)
+        line += std::string(i ? "," : "") + R"({"b64_json":")" + b64 + R"("})";
+    line += "]}}}\n";
+    constexpr std::size_t piece = 65536;
+    std::vector<std::string_view> pieces;
+    for (std::size_t at = 0; at < line.size(); at += piece)
+        pieces.push_back(std::string_view(line).substr(at, piece));
+    recording_sink sink;
+    const auto r = read_sunk(pieces, sink);
+    BOOST_TEST_REQUIRE(r.size() == 1u);
+    BOOST_TEST(r[0].ok());
+    BOOST_TEST_REQUIRE(sink.images.size() == 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(sink.images[i].index == i);
+        BOOST_TEST((sink.images[i].bytes == image));
+        BOOST_TEST(sink.images[i].complete);
+    }
+    // Pieces come as their text arrives: never more than one read's worth.
+    BOOST_TEST(sink.largest_piece <= piece * 3 / 4 + 3);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
