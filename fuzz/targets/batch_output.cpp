@@ -1,7 +1,8 @@
 // The Batch API output reader fed in pieces: its results (kind, ids, response, error facts) must
 // be those of the whole text fed at once, with line numbers rising; with a small line limit
 // (option bit 0) each line's result is the unlimited one or errc::body_too_large. Option bit 3
-// sets a small max_line_json for every run.
+// sets a small max_line_json for every run. Read again with an image sink, the results are the
+// same but for the image bytes, which the sink got whole, in order, each image ended.
 #include "fuzz_input.hpp"
 #include "fuzz_targets.hpp"
 
@@ -28,9 +29,37 @@ bool same_result(const batch_result& a, const batch_result& b) {
            a.error.outcome == b.error.outcome;
 }
 
+// What an image sink is given, with the order of its calls checked.
+struct recording_sink final : batch_image_sink {
+    struct image {
+        std::uint64_t line = 0;
+        std::size_t index = 0;
+        std::string bytes;
+        bool complete = false;
+        bool ended = false;
+    };
+    std::vector<image> images;
+
+    void on_image_begin(std::uint64_t line, std::size_t index) override {
+        OPENAI_FUZZ_CHECK(images.empty() || images.back().ended);
+        images.push_back({line, index, {}, false, false});
+    }
+    void on_image_data(std::string_view bytes) override {
+        OPENAI_FUZZ_CHECK(!images.empty() && !images.back().ended && !bytes.empty());
+        images.back().bytes.append(bytes);
+    }
+    void on_image_end(bool complete) override {
+        OPENAI_FUZZ_CHECK(!images.empty() && !images.back().ended);
+        images.back().complete = complete;
+        images.back().ended = true;
+    }
+};
+
 std::vector<batch_result> read(const std::vector<std::string_view>& pieces,
-                               const batch_output_options& options, bool pull) {
+                               const batch_output_options& options, bool pull,
+                               recording_sink* sink = nullptr) {
     batch_output_reader reader(options);
+    reader.set_image_sink(sink);
     std::vector<batch_result> out;
     for (auto piece : pieces) {
         if (pull) {
@@ -77,6 +106,34 @@ void fuzz_batch_output(const std::uint8_t* data, std::size_t size) {
     OPENAI_FUZZ_CHECK(split.size() == whole.size());
     for (std::size_t i = 0; i < whole.size(); ++i)
         OPENAI_FUZZ_CHECK(same_result(split[i], whole[i]));
+
+    // With an image sink: the same results but for the bytes, which the sink got whole.
+    recording_sink sink;
+    const auto sunk = read(in.pieces(), options, !in.option(2), &sink);
+    OPENAI_FUZZ_CHECK(sunk.size() == whole.size());
+    for (const auto& image : sink.images)
+        OPENAI_FUZZ_CHECK(image.ended);
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+        auto expected = whole[i];
+        if (expected.ok()) {
+            for (std::size_t k = 0; k < expected.response->data.size(); ++k) {
+                auto& bytes = expected.response->data[k].bytes;
+                if (!bytes)
+                    continue;
+                // The last image of that place (a key given twice is captured twice, and the
+                // last capture is the one a result without a sink holds).
+                const recording_sink::image* last = nullptr;
+                for (const auto& image : sink.images)
+                    if (image.line == expected.line && image.index == k)
+                        last = &image;
+                OPENAI_FUZZ_CHECK(last != nullptr || bytes->empty());
+                if (last != nullptr)
+                    OPENAI_FUZZ_CHECK(last->complete && last->bytes == *bytes);
+                bytes->clear();
+            }
+        }
+        OPENAI_FUZZ_CHECK(same_result(sunk[i], expected));
+    }
 
     if (in.option(0)) {
         // A small limit: lines over it fail alone, the others are read as before.
