@@ -3,7 +3,10 @@
 // the throughput (MB of JSONL per second) and the peak resident memory against the largest
 // decoded image. Not a test: bench/README.md says how to make a file and run it.
 //
-//   openai-images-batch-output-bench FILE [--buffer BYTES]
+//   openai-images-batch-output-bench FILE [--buffer BYTES] [--sink]
+//
+// --sink takes the images through a batch_image_sink, piece by piece, as a CLI writing them to
+// files would, instead of in the results.
 #include <openai/batch_output.hpp>
 
 #include <chrono>
@@ -21,6 +24,34 @@
 
 namespace {
 
+// Counts what it is given and checks each image's PNG signature from its first piece(s).
+struct counting_sink final : openai::batch_image_sink {
+    std::uint64_t images = 0, bytes = 0, largest = 0, incomplete = 0, bad_signatures = 0;
+    std::uint64_t current = 0;
+    std::string head;
+
+    void on_image_begin(std::uint64_t, std::size_t) override {
+        current = 0;
+        head.clear();
+    }
+    void on_image_data(std::string_view piece) override {
+        current += piece.size();
+        if (head.size() < 8)
+            head.append(piece.substr(0, 8 - head.size()));
+    }
+    void on_image_end(bool complete) override {
+        if (!complete) {
+            ++incomplete;
+            return;
+        }
+        ++images;
+        bytes += current;
+        largest = std::max(largest, current);
+        if (head != "\x89PNG\r\n\x1a\n")
+            ++bad_signatures;
+    }
+};
+
 double mib(double bytes) {
     return bytes / (1024.0 * 1024.0);
 }
@@ -33,9 +64,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::size_t buffer_size = 1 << 20;
-    for (int i = 2; i + 1 < argc; i += 2)
-        if (std::string_view(argv[i]) == "--buffer")
-            buffer_size = std::strtoull(argv[i + 1], nullptr, 10);
+    bool use_sink = false;
+    for (int i = 2; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--buffer" && i + 1 < argc)
+            buffer_size = std::strtoull(argv[++i], nullptr, 10);
+        else if (std::string_view(argv[i]) == "--sink")
+            use_sink = true;
+    }
     const int fd = ::open(argv[1], O_RDONLY);
     if (fd < 0) {
         std::perror(argv[1]);
@@ -44,6 +79,9 @@ int main(int argc, char** argv) {
     const auto buffer = std::make_unique<char[]>(buffer_size);
 
     openai::batch_output_reader reader;
+    counting_sink sink;
+    if (use_sink)
+        reader.set_image_sink(&sink);
     std::uint64_t bytes_in = 0, lines_ok = 0, lines_refused = 0, lines_failed = 0, images = 0;
     std::uint64_t image_bytes = 0;
     std::uint64_t largest_image = 0, bad_signatures = 0;
@@ -84,6 +122,12 @@ int main(int argc, char** argv) {
     }
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     ::close(fd);
+    if (use_sink) {
+        images = sink.images;
+        image_bytes = sink.bytes;
+        largest_image = sink.largest;
+        bad_signatures = sink.bad_signatures + sink.incomplete;
+    }
 
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
@@ -93,8 +137,9 @@ int main(int argc, char** argv) {
     const double budget = 1.5 * static_cast<double>(largest_image) + 16.0 * 1024 * 1024;
     const double mb_per_s = static_cast<double>(bytes_in) / 1e6 / elapsed.count();
 
-    std::printf("input            %.1f MiB (%llu bytes), read buffer %zu bytes\n", mib(bytes_in),
-                static_cast<unsigned long long>(bytes_in), buffer_size);
+    std::printf("input            %.1f MiB (%llu bytes), read buffer %zu bytes, images %s\n",
+                mib(bytes_in), static_cast<unsigned long long>(bytes_in), buffer_size,
+                use_sink ? "through a batch_image_sink" : "in the results");
     std::printf("lines            %llu ok, %llu refused (API errors), %llu failed; %llu images, "
                 "%.1f MiB decoded\n",
                 static_cast<unsigned long long>(lines_ok),
