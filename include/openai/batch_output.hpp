@@ -12,8 +12,8 @@
 /// The reader owns no file or socket: bytes go in through feed(), one `batch_result` per line
 /// comes out. A line's JSON is parsed as its bytes arrive and the base64 of its images decoded
 /// on the way (the same incremental decoder as unary calls), so neither the file nor a line's
-/// text is ever held: memory is bounded by the decoded images of one line plus a small constant,
-/// and a file of any size streams through.
+/// text is ever held: memory is bounded by the decoded images of one line plus a small constant
+/// (with a batch_image_sink, by a small constant alone), and a file of any size streams through.
 ///
 ///     openai::batch_output_reader reader;
 ///     auto on_result = [&](openai::batch_result&& r) {
