@@ -60,6 +60,18 @@ STREAM = ("event: image_generation.partial_image\ndata: %s\n\n"
 RESPONSE = ('{"created":1713833628,"data":[{"b64_json":"%s","revised_prompt":"an otter"},'
             '{"url":"https://example.com/a.png"}],"background":"opaque","output_format":"png",'
             '"usage":{"total_tokens":10,"input_tokens":4,"output_tokens":6}}' % B64)
+BATCH_OUTPUT = (
+    '{"id":"batch_req_1","custom_id":"a-1","response":{"status_code":200,"request_id":"req_1",'
+    '"body":%s},"error":null}\n'
+    '{"id":"batch_req_2","custom_id":"a-2","response":{"status_code":400,"request_id":"req_2",'
+    '"body":{"error":{"message":"Invalid size","type":"invalid_request_error","param":"size",'
+    '"code":null}}},"error":null}\r\n\n'
+    '{"custom_id":"caf\\u00e9","response":{"status_code":200,"body":{"data":[{"b64_json":"QQ$"}]}}}\n'
+    'not json\n{"id":"batch_req_5","response":null,"error":null}\n'
+    '{"custom_id":"a-6","response":{"status_code":200,"body":{"data":[{"b64_json":"QUJD"' % RESPONSE)
+BATCH_ERRORS = ('{"id":"batch_req_7","custom_id":"late","response":null,"error":{"code":'
+                '"batch_expired","message":"This request could not be executed before the '
+                'completion window expired."}}\n')
 MULTIPART = ("multipart/form-data; boundary=XyZ\n"
              "--XyZ\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nan otter\r\n"
              "--XyZ\r\nContent-Disposition: form-data; name=\"image[]\"; filename=\"a.png\"\r\n"
@@ -104,6 +116,7 @@ def hand_written():
                                 '"id":"otter"}\n\n{"prompt":"x","n":2}\r\n{"prompt":"y","id":7}\n'
                                 '{"prompt":"z","id":"otter"}\nnot json\n[1]\n{"prompt":"q",'
                                 '"typo":1}\n{"prompt":"s","stream":true}\n', (0, 3, 4, 7)),
+        "batch_output": variants(BATCH_OUTPUT, (0, 5, 13)) + variants(BATCH_ERRORS, (0, 4)),
     }
 
 

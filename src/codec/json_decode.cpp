@@ -481,6 +481,12 @@ decode_result<decoded_event> decode_image_event(json_document& doc, const decode
     return run<decoded_event>(
         [&] { return read_event(doc.root, &doc.blobs, options.keep_unknown_fields); });
 }
+decode_result<images_response> decode_images_response(const boost::json::value& body,
+                                                      std::map<std::int64_t, json_blob>& blobs,
+                                                      const decode_options& options) {
+    return run<images_response>(
+        [&] { return read_images_response(body, &blobs, options.keep_unknown_fields); });
+}
 } // namespace codec
 
 decode_result<api_error> decode_error_event(std::string_view data) {

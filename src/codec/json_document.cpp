@@ -9,6 +9,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -30,11 +31,14 @@ public:
         st_.reset();
         frames_.clear();
         blobs_.clear();
+        dom_used_ = 0;
         return true;
     }
     bool on_document_end(boost::system::error_code&) { return true; }
 
-    bool on_object_begin(boost::system::error_code&) {
+    bool on_object_begin(boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         frames_.push_back({});
         return true;
@@ -44,7 +48,9 @@ public:
         st_.push_object(n);
         return true;
     }
-    bool on_array_begin(boost::system::error_code&) {
+    bool on_array_begin(boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         frames_.push_back({.array = true});
         return true;
@@ -60,11 +66,16 @@ public:
         st_.push_chars(s);
         return true;
     }
-    bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    bool on_key(boost::json::string_view s, std::size_t n, boost::system::error_code& ec) {
+        if (!charge(n + value_cost, ec))
+            return false;
         collect_key(s);
         if (!frames_.empty()) {
-            frames_.back().key_is_data = key_ok_ && key_ == "data";
-            frames_.back().key_is_b64 = key_ok_ && key_ == "b64_json";
+            auto& f = frames_.back();
+            f.key_is_data = key_ok_ && key_ == "data";
+            f.key_is_b64 = key_ok_ && key_ == "b64_json";
+            const auto depth = frames_.size() - 1;
+            f.key_is_root = key_ok_ && depth < root_.size() && key_ == root_[depth];
         }
         key_.clear();
         key_ok_ = true;
@@ -81,10 +92,12 @@ public:
             st_.push_chars(s);
         return true;
     }
-    bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    bool on_string(boost::json::string_view s, std::size_t n, boost::system::error_code& ec) {
         if (!in_string_)
             string_start();
         in_string_ = false;
+        if (!charge(capturing_ ? value_cost : n + value_cost, ec))
+            return false;
         if (!capturing_) {
             st_.push_string(s);
             return true;
@@ -93,6 +106,10 @@ public:
         feed(s);
         if (!decoder_.failed() && !decoder_.finish(blob_))
             base64_failed();
+        if (sink_ != nullptr) {
+            hand_out();
+            sink_->on_blob_end(!decoder_.failed());
+        }
         auto& b = blobs_[blob_index_];
         b.bytes = std::move(blob_);
         b.error = std::move(blob_error_);
@@ -103,27 +120,37 @@ public:
     }
 
     bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
-    bool on_int64(std::int64_t i, boost::json::string_view, boost::system::error_code&) {
+    bool on_int64(std::int64_t i, boost::json::string_view, boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_int64(i);
         return true;
     }
-    bool on_uint64(std::uint64_t u, boost::json::string_view, boost::system::error_code&) {
+    bool on_uint64(std::uint64_t u, boost::json::string_view, boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_uint64(u);
         return true;
     }
-    bool on_double(double d, boost::json::string_view, boost::system::error_code&) {
+    bool on_double(double d, boost::json::string_view, boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_double(d);
         return true;
     }
-    bool on_bool(bool b, boost::system::error_code&) {
+    bool on_bool(bool b, boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_bool(b);
         return true;
     }
-    bool on_null(boost::system::error_code&) {
+    bool on_null(boost::system::error_code& ec) {
+        if (!charge(value_cost, ec))
+            return false;
         value_start();
         st_.push_null();
         return true;
@@ -146,8 +173,10 @@ public:
         const auto saved_size = blob_.size();
         if (blob_.empty())
             blob_.reserve(base64_decoded_size_upper_bound(run.size()));
-        if (decoder_.feed(run, blob_))
+        if (decoder_.feed(run, blob_)) {
+            hand_out();
             return true;
+        }
         decoder_ = saved_decoder;
         blob_.resize(saved_size);
         direct_refused_ = true;
@@ -163,6 +192,20 @@ public:
         slice_offset_ = slice_offset;
     }
 
+    void set_sink(json_blob_sink* sink) noexcept { sink_ = sink; }
+
+    // See json_document_parser::limit_dom.
+    void set_dom_limit(std::uint64_t bytes) noexcept { dom_limit_ = bytes; }
+
+    // Captures the images of the object at `keys` instead of the document's own (see
+    // json_document_parser::capture_under).
+    void set_root(std::vector<std::string> keys) {
+        root_ = std::move(keys);
+        max_key_ = 16;
+        for (const auto& k : root_)
+            max_key_ = std::max(max_key_, k.size());
+    }
+
     json_document release() {
         json_document doc;
         doc.root = st_.release();
@@ -176,16 +219,32 @@ private:
         std::size_t count = 0; // elements begun so far (arrays)
         bool key_is_data = false;
         bool key_is_b64 = false;
+        bool key_is_root = false; // the current key is the root path's key at this depth
     };
+
+    // What a DOM value costs besides its text, roughly (boost::json::value and object slots).
+    static constexpr std::uint64_t value_cost = 32;
+
+    // Counts a completed value against the DOM limit. Only completed values and keys count, so
+    // the point where the limit is crossed does not depend on how the text was split.
+    bool charge(std::uint64_t n, boost::system::error_code& ec) {
+        dom_used_ += n;
+        if (dom_limit_ != 0 && dom_used_ > dom_limit_) {
+            ec = make_error_code(errc::body_too_large);
+            return false;
+        }
+        return true;
+    }
 
     void value_start() {
         if (!frames_.empty() && frames_.back().array)
             ++frames_.back().count;
     }
 
-    // Only the short keys "data" and "b64_json" matter, and only near the top.
+    // Only the short keys "data" and "b64_json" (and the root path's) matter, and only near the
+    // top.
     void collect_key(boost::json::string_view s) {
-        if (frames_.size() > 3 || key_.size() + s.size() > 16)
+        if (frames_.size() > root_.size() + 3 || key_.size() + s.size() > max_key_)
             key_ok_ = false;
         else
             key_.append(s.data(), s.size());
@@ -194,11 +253,19 @@ private:
     void string_start() {
         in_string_ = true;
         value_start();
-        if (frames_.size() == 1 && !frames_[0].array && frames_[0].key_is_b64) {
+        const auto depth = root_.size();
+        if (frames_.size() <= depth)
+            return;
+        for (std::size_t i = 0; i < depth; ++i)
+            if (frames_[i].array || !frames_[i].key_is_root)
+                return;
+        const frame* f = frames_.data() + depth;
+        const auto n = frames_.size() - depth;
+        if (n == 1 && !f[0].array && f[0].key_is_b64) {
             blob_index_ = top_level_blob;
-        } else if (frames_.size() == 3 && !frames_[0].array && frames_[0].key_is_data &&
-                   frames_[1].array && !frames_[2].array && frames_[2].key_is_b64) {
-            blob_index_ = static_cast<std::int64_t>(frames_[1].count - 1);
+        } else if (n == 3 && !f[0].array && f[0].key_is_data && f[1].array && !f[2].array &&
+                   f[2].key_is_b64) {
+            blob_index_ = static_cast<std::int64_t>(f[1].count - 1);
         } else {
             return;
         }
@@ -206,6 +273,10 @@ private:
         direct_refused_ = false;
         decoder_.reset();
         blob_.clear();
+        if (sink_ != nullptr) {
+            sink_->on_blob_begin(blob_index_);
+            return; // the buffer holds one piece at a time: no reservation
+        }
         if (expected_size_ > slice_offset_) {
             // The images of one response are alike in size: this one gets its share of what is
             // left, plus 1/16 for variation.
@@ -226,6 +297,16 @@ private:
             blob_.reserve(base64_decoded_size_upper_bound(s.size()));
         if (!decoder_.feed(std::string_view(s.data(), s.size()), blob_))
             base64_failed();
+        else
+            hand_out();
+    }
+
+    // With a sink, what was decoded goes to it; the buffer keeps its capacity for the next piece.
+    void hand_out() {
+        if (sink_ == nullptr || blob_.empty())
+            return;
+        sink_->on_blob_data(blob_);
+        blob_.clear();
     }
 
     void base64_failed() {
@@ -237,6 +318,11 @@ private:
     boost::json::value_stack st_;
     std::vector<frame> frames_;
     std::string key_;
+    std::vector<std::string> root_; // keys from the document to the object whose images count
+    std::size_t max_key_ = 16;
+    json_blob_sink* sink_ = nullptr;
+    std::uint64_t dom_limit_ = 0; // 0: none
+    std::uint64_t dom_used_ = 0;
     bool key_ok_ = true;
     bool in_string_ = false;
     bool capturing_ = false;
@@ -283,6 +369,7 @@ struct json_document_parser::impl {
     std::size_t since_backslash = 0; // bytes given to the parser since its last backslash
     std::uint64_t expected_size = 0;
     unsigned expected_images = 1;
+    std::uint64_t dom_limit = 0;
     json_failure failure;
 
     bool parse(std::string_view slice) {
@@ -303,6 +390,11 @@ struct json_document_parser::impl {
 
     bool fail(const boost::system::error_code& ec) {
         failed = true;
+        if (ec == errc::body_too_large) {
+            failure = {ec, "the JSON besides its images is over the limit of " +
+                               std::to_string(dom_limit) + " bytes"};
+            return false;
+        }
         failure = {make_error_code(errc::invalid_json),
                    "invalid JSON at byte " + std::to_string(consumed) + ": " + ec.message()};
         return false;
@@ -314,6 +406,19 @@ json_document_parser::json_document_parser()
 json_document_parser::~json_document_parser() = default;
 json_document_parser::json_document_parser(json_document_parser&&) noexcept = default;
 json_document_parser& json_document_parser::operator=(json_document_parser&&) noexcept = default;
+
+void json_document_parser::capture_under(std::vector<std::string> keys) {
+    impl_->parser.handler().set_root(std::move(keys));
+}
+
+void json_document_parser::stream_blobs(json_blob_sink* sink) noexcept {
+    impl_->parser.handler().set_sink(sink);
+}
+
+void json_document_parser::limit_dom(std::uint64_t bytes) noexcept {
+    impl_->dom_limit = bytes;
+    impl_->parser.handler().set_dom_limit(bytes);
+}
 
 void json_document_parser::expect_size(std::uint64_t bytes, unsigned images) noexcept {
     impl_->expected_size = bytes;

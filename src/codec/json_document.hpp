@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace openai::codec {
 
@@ -40,6 +41,21 @@ struct json_document {
     std::map<std::int64_t, json_blob> blobs; ///< captured b64_json, by position
 };
 
+/// Takes captured images' bytes as they are decoded (json_document_parser::stream_blobs).
+class json_blob_sink {
+public:
+    /// A captured string starts: `index` as json_document::blobs would key it.
+    virtual void on_blob_begin(std::int64_t index) = 0;
+    /// The next decoded bytes of that string.
+    virtual void on_blob_data(std::string_view bytes) = 0;
+    /// The string ended; `ok` false when it is not base64 (the blob's error says why). A string
+    /// the text breaks off inside never ends.
+    virtual void on_blob_end(bool ok) = 0;
+
+protected:
+    ~json_blob_sink() = default;
+};
+
 /// Incremental parser of one JSON document (pieces may split the text anywhere).
 class json_document_parser {
 public:
@@ -51,6 +67,22 @@ public:
     /// The length of the whole text, when known, and how many `data[i].b64_json` images it
     /// should hold: image buffers are reserved from them.
     void expect_size(std::uint64_t bytes, unsigned images) noexcept;
+
+    /// Before the first write(): capture the images of the object at `keys` (e.g. {"response",
+    /// "body"} for a Batch API output line) instead of the document's own `b64_json` and
+    /// `data[i].b64_json`. Each key must name an object member, not an array element.
+    void capture_under(std::vector<std::string> keys);
+
+    /// Before the first write(): hand captured images' bytes to `sink` as they are decoded
+    /// instead of keeping them (their blobs then hold no bytes, only the error if any), so that
+    /// memory does not grow with an image. Null: keep them. The sink must not throw.
+    void stream_blobs(json_blob_sink* sink) noexcept;
+
+    /// Before the first write(): the most the DOM may take, roughly in bytes (each key, string
+    /// and other value counts its text plus 32; captured images count 32), 0 for no limit. Over
+    /// it, write() or finish() fails with errc::body_too_large. Only completed keys and values
+    /// count, so where text is split does not change the verdict.
+    void limit_dom(std::uint64_t bytes) noexcept;
 
     /// Feeds a piece. Returns false on error (see failure()); further calls keep failing.
     bool write(std::string_view piece);
@@ -76,5 +108,12 @@ bool parse_json_document(std::string_view text, json_document& out, json_failure
 /// bytes are moved into the event).
 decode_result<decoded_event> decode_image_event(json_document& doc,
                                                 const decode_options& options = {});
+
+/// decode_images_response() of <openai/json.hpp> on `body`, a value inside a document parsed
+/// already with capture_under() naming it: the captured image bytes are moved out of `blobs`.
+/// Paths in messages are relative to `body`.
+decode_result<images_response> decode_images_response(const boost::json::value& body,
+                                                      std::map<std::int64_t, json_blob>& blobs,
+                                                      const decode_options& options = {});
 
 } // namespace openai::codec
