@@ -2,6 +2,7 @@
 #include "emulator/server.hpp"
 
 #include "codec/ascii.hpp"
+#include "emulator/files_api.hpp"
 #include "emulator/generation_pace.hpp"
 #include "emulator/upload.hpp"
 
@@ -248,7 +249,7 @@ awaitable<bool> read_body(Stream& s, beast::flat_buffer& buffer,
     req.kind = policy.kind;
     std::optional<form_intake> form;
     if (policy.kind == received_request::body_kind::multipart) {
-        form.emplace();
+        form.emplace(policy.keep_files ? upload_limits() : form_limits{});
         form->start(req.header("content-type") ? *req.header("content-type") : "");
     }
     // Small bodies get a small buffer: ten thousand connections posting JSON at once should not
@@ -477,6 +478,17 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
     asio::thread_pool workers(std::max(2u, std::min(8u, std::thread::hardware_concurrency())));
     ctx.ioc = &ioc;
     ctx.workers = &workers;
+    // Batches advance on timers of this io_context, each step (an image synthesis) on the
+    // workers, so that a running batch never holds up a request.
+    state.batches.set_scheduler([&ioc, &workers](std::chrono::milliseconds delay,
+                                                 std::function<void()> work) {
+        auto timer = std::make_shared<asio::steady_timer>(ioc, delay);
+        timer->async_wait(
+            [timer, &workers, work = std::move(work)](const boost::system::error_code& ec) mutable {
+                if (!ec)
+                    asio::post(workers, std::move(work));
+            });
+    });
     tcp::acceptor acceptor(ioc);
     try {
         tcp::endpoint ep(asio::ip::make_address(state.opts.host), state.opts.port);
@@ -552,6 +564,7 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
     }
     workers.stop();
     workers.join();
+    state.batches.set_scheduler(nullptr); // its io_context and workers are going away
     return 0;
 }
 
