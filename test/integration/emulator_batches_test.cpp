@@ -39,10 +39,12 @@ std::string generation_line(const std::string& custom_id, const std::string& pro
 }
 
 json::object create_batch(ot::raw_client& c, const std::string& file_id,
-                          const std::string& endpoint = "/v1/images/generations") {
+                          const std::string& endpoint = "/v1/images/generations",
+                          const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     auto r = c.request("POST", "/v1/batches",
                        R"({"input_file_id":")" + file_id + R"(","endpoint":")" + endpoint +
-                           R"(","completion_window":"24h","metadata":{"run":"t"}})");
+                           R"(","completion_window":"24h","metadata":{"run":"t"}})",
+                       "application/json", headers);
     BOOST_TEST_REQUIRE(r.status == 200u, r.body);
     return r.json().as_object();
 }
@@ -480,6 +482,52 @@ BOOST_AUTO_TEST_CASE(truncated_content) {
     // The next download is whole.
     ot::raw_client again(emu);
     BOOST_TEST(again.request("GET", path).body == data);
+}
+
+BOOST_AUTO_TEST_CASE(per_batch_fault_items) {
+    // The shared emulator has no batch options: the fault header shapes one batch only.
+    ot::raw_client c(ot::shared_emulator());
+    std::string input;
+    for (int i = 0; i < 4; ++i)
+        input += generation_line("h" + std::to_string(i), "header fault " + std::to_string(i));
+    auto f = upload(c, input);
+    std::string fid(f.at("id").as_string());
+    std::string faulted(
+        create_batch(c, fid, "/v1/images/generations",
+                     {{"x-emulator-fault", "batch-expire-after=1;batch-first-poll-5xx"}})
+            .at("id")
+            .as_string());
+    ot::api_error_of(c.request("GET", "/v1/batches/" + faulted), 500);
+    auto b = wait_final(c, faulted);
+    BOOST_TEST(b.at("status").as_string() == "expired");
+    BOOST_TEST(ot::num(b.at("request_counts").at("completed")) == 1);
+    BOOST_TEST(ot::num(b.at("request_counts").at("failed")) == 3);
+    std::string plain(create_batch(c, fid).at("id").as_string());
+    BOOST_TEST(c.request("GET", "/v1/batches/" + plain).status == 200u);
+    BOOST_TEST(wait_final(c, plain).at("status").as_string() == "completed");
+    ot::api_error_of(c.request("POST", "/v1/batches", "{}", "application/json",
+                               {{"x-emulator-fault", "batch-expire-after=x"}}),
+                     400);
+}
+
+BOOST_AUTO_TEST_CASE(line_faults_by_prompt) {
+    ot::emulator_process emu(
+        {"--batch-seconds-per-request", "0.001", "--fault", "prompt-contains=[429];status=429"});
+    ot::raw_client c(emu);
+    auto f = upload(c, generation_line("fine", "a calm sea") +
+                           generation_line("busy", "[429] a crowded street"));
+    auto b = wait_final(
+        c, std::string(create_batch(c, std::string(f.at("id").as_string())).at("id").as_string()));
+    BOOST_TEST_REQUIRE(b.at("status").as_string() == "completed");
+    auto out = jsonl(content(c, b.at("output_file_id")));
+    BOOST_TEST_REQUIRE(out.size() == 1u);
+    BOOST_TEST(out[0].at("custom_id").as_string() == "fine");
+    auto err = jsonl(content(c, b.at("error_file_id")));
+    BOOST_TEST_REQUIRE(err.size() == 1u);
+    BOOST_TEST(err[0].at("custom_id").as_string() == "busy");
+    BOOST_TEST(ot::num(err[0].at("response").at("status_code")) == 429);
+    BOOST_TEST(err[0].at("response").at("body").at("error").at("code").as_string() ==
+               "rate_limit_exceeded");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,7 @@ namespace openai::emulator {
 namespace json = boost::json;
 
 struct batch_store::record {
+    batch_settings settings;
     std::string id;
     std::string endpoint;
     std::string input_file_id;
@@ -116,6 +117,7 @@ std::variant<json::object, error_reply> batch_store::create(const create_params&
 
     std::lock_guard lock(mutex_);
     record b;
+    b.settings = p.settings.value_or(settings_);
     b.id = random_id("batch_", random_);
     b.endpoint = p.endpoint;
     b.input_file_id = p.input_file_id;
@@ -137,7 +139,7 @@ std::variant<json::object, error_reply> batch_store::retrieve(const std::string&
     if (it == by_id_.end())
         return not_found(id);
     record& b = batches_.at(it->second);
-    if (poll && settings_.first_poll_5xx && !b.polled) {
+    if (poll && b.settings.first_poll_5xx && !b.polled) {
         b.polled = true;
         return error_for_status(500);
     }
@@ -227,7 +229,8 @@ void batch_store::step(const std::string& id) {
     }
     if (b.status != "in_progress")
         return;
-    if (settings_.expire_after && b.next >= *settings_.expire_after && b.next < b.requests.size()) {
+    if (b.settings.expire_after && b.next >= *b.settings.expire_after &&
+        b.next < b.requests.size()) {
         stop_early(b, "expired", "batch_expired",
                    "This request could not be executed before the completion window expired.");
         return;
@@ -240,7 +243,7 @@ void batch_store::step(const std::string& id) {
     }
 
     const batch_request_line request = b.requests[b.next];
-    bool inject_failure = settings_.fail_after && b.next >= *settings_.fail_after;
+    bool inject_failure = b.settings.fail_after && b.next >= *b.settings.fail_after;
     runner run = runner_;
     std::string endpoint = b.endpoint;
     lock.unlock();

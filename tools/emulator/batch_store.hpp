@@ -73,6 +73,8 @@ public:
         std::string completion_window = "24h";
         boost::json::value metadata;                      // object or null
         std::optional<std::int64_t> output_expires_after; // seconds after the output's creation
+        /// This batch's faults instead of the process's (the `batch-*` fault items).
+        std::optional<batch_settings> settings;
     };
     /// Checks the parameters like the API (400s naming them) and starts the batch.
     std::variant<boost::json::object, error_reply> create(const create_params& p);
@@ -91,6 +93,8 @@ public:
     std::uint64_t created() const;
     /// Requests of all batches that ran (successfully or not).
     std::uint64_t requests_processed() const;
+
+    const batch_settings& settings() const noexcept { return settings_; }
 
 private:
     struct record;

@@ -41,7 +41,7 @@ std::string_view kind_name(const json::value& v) {
 }
 
 reply create(const received_request& req, emulator_state& state,
-             const std::optional<json::value>& body) {
+             const std::optional<json::value>& body, const fault_spec* fault) {
     if (req.kind != received_request::body_kind::json || !body || !body->is_object())
         return to_reply(invalid_json_body());
     const json::object& o = body->as_object();
@@ -86,6 +86,16 @@ reply create(const received_request& req, emulator_state& state,
                 invalid_type("output_expires_after.seconds", "an integer", kind_name(*seconds)));
         p.output_expires_after = seconds->to_number<std::int64_t>();
     }
+    if (fault &&
+        (fault->batch_expire_after || fault->batch_fail_after || fault->batch_first_poll_5xx)) {
+        batch_settings s = state.batches.settings();
+        if (fault->batch_expire_after)
+            s.expire_after = fault->batch_expire_after;
+        if (fault->batch_fail_after)
+            s.fail_after = fault->batch_fail_after;
+        s.first_poll_5xx = s.first_poll_5xx || fault->batch_first_poll_5xx;
+        p.settings = s;
+    }
     return answer(state.batches.create(p));
 }
 
@@ -122,10 +132,10 @@ bool is_batches_path(std::string_view path) {
 }
 
 reply batches_api(const received_request& req, const target_parts& t, emulator_state& state,
-                  const std::optional<json::value>& body) {
+                  const std::optional<json::value>& body, const fault_spec* fault) {
     if (t.path == "/v1/batches") {
         if (req.method == "POST")
-            return create(req, state, body);
+            return create(req, state, body, fault);
         if (req.method == "GET")
             return list(t, state);
         return to_reply(invalid_url(req.method, t.path));

@@ -15,7 +15,8 @@ namespace openai::emulator {
 bool is_batches_path(std::string_view path);
 
 /// Answers an authenticated request to a Batch API path. `body`: the parsed JSON body, if any.
+/// `fault`: the fault that fired for the request (its `batch-*` items shape a created batch).
 reply batches_api(const received_request& req, const target_parts& t, emulator_state& state,
-                  const std::optional<boost::json::value>& body);
+                  const std::optional<boost::json::value>& body, const fault_spec* fault);
 
 } // namespace openai::emulator

@@ -275,6 +275,26 @@ emulator_state::emulator_state(options o, image_source source)
     });
 }
 
+namespace {
+
+// A batch line carries no headers: only `--fault` specs with `prompt-contains` pick lines of a
+// batch (by their prompt), like the requests of the CLI's batch runs.
+std::optional<fault_spec> line_fault(const json::value& body, emulator_state& state) {
+    if (!state.faults.has_global() || !state.faults.uses_prompt({}))
+        return std::nullopt;
+    std::string prompt;
+    if (const auto* o = body.if_object())
+        if (const auto* p = o->if_contains("prompt"); p && p->is_string())
+            prompt = std::string(p->as_string());
+    auto f = state.faults.choose({}, {}, prompt);
+    if (!f || !f->prompt_contains)
+        return std::nullopt;
+    state.stats.faults_fired.fetch_add(1, std::memory_order_relaxed);
+    return f;
+}
+
+} // namespace
+
 batch_line_result run_batch_request(const std::string& endpoint, const json::value& body,
                                     emulator_state& state) {
     batch_line_result out;
@@ -291,6 +311,8 @@ batch_line_result run_batch_request(const std::string& endpoint, const json::val
         r = to_reply(e);
     } else if (!rt) {
         r = to_reply(invalid_url("POST", endpoint));
+    } else if (auto f = line_fault(body, state); f && f->status) {
+        r = to_reply(error_for_status(*f->status));
     } else {
         received_request req;
         req.method = "POST";
@@ -428,8 +450,9 @@ handled handle_request(const received_request& req, emulator_state& state) {
             bool missing = !req.header("authorization") && !req.header("api-key");
             return done(to_reply(bad_api_key(missing)), 0, false);
         }
-        reply r =
-            is_files_path(t.path) ? files_api(req, t, state) : batches_api(req, t, state, parsed);
+        reply r = is_files_path(t.path)
+                      ? files_api(req, t, state)
+                      : batches_api(req, t, state, parsed, out.fault ? &*out.fault : nullptr);
         if (out.fault)
             add_retry_headers(r, *out.fault);
         return done(std::move(r), 0, false);
