@@ -43,16 +43,17 @@ std::string basename(std::string_view name) {
 }
 
 reply upload(const received_request& req, emulator_state& state) {
-    if (req.kind != received_request::body_kind::multipart) {
-        error_reply e;
-        e.message = "Invalid Content-Type: /v1/files expects multipart/form-data.";
-        e.code = "invalid_content_type";
-        return to_reply(e);
-    }
+    // A body refused while reading (too large) first: its kind was never set.
     if (!req.body_error.empty()) {
         error_reply e;
         e.status = req.body_error_status;
         e.message = req.body_error;
+        return to_reply(e);
+    }
+    if (req.kind != received_request::body_kind::multipart) {
+        error_reply e;
+        e.message = "Invalid Content-Type: /v1/files expects multipart/form-data.";
+        e.code = "invalid_content_type";
         return to_reply(e);
     }
     const received_form& form = req.form;
