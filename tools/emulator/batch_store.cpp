@@ -211,9 +211,25 @@ void batch_store::step(const std::string& id) {
     // Records are never erased, and std::map nodes stay put: `b` survives the unlock below.
     record& b = batches_.at(it->second);
     if (b.status == "validating") {
-        validate(b);
-        if (b.status == "in_progress")
-            schedule(id);
+        // A big input file is read and checked without the lock: polls go on meanwhile.
+        std::string file_id = b.input_file_id;
+        std::string endpoint = b.endpoint;
+        lock.unlock();
+        batch_input in;
+        if (auto file = files_.get(file_id))
+            in = parse_batch_input(file->content.flatten(), endpoint);
+        else
+            in.errors.push_back(
+                {"invalid_file", "No such File object: " + file_id, "input_file_id", std::nullopt});
+        lock.lock();
+        if (b.status == "validating") {
+            validated(b, std::move(in));
+            if (b.status == "in_progress")
+                schedule(id);
+        } else if (b.status == "cancelling") {
+            stop_early(b, "cancelled", "batch_cancelled",
+                       "This request was not executed because the batch was cancelled.");
+        }
         return;
     }
     if (b.status == "cancelling") {
@@ -278,15 +294,7 @@ void batch_store::step(const std::string& id) {
     schedule(id);
 }
 
-void batch_store::validate(record& b) {
-    auto file = files_.get(b.input_file_id);
-    batch_input in;
-    if (!file) {
-        in.errors.push_back({"invalid_file", "No such File object: " + b.input_file_id,
-                             "input_file_id", std::nullopt});
-    } else {
-        in = parse_batch_input(file->content.flatten(), b.endpoint);
-    }
+void batch_store::validated(record& b, batch_input in) {
     if (!in.errors.empty()) {
         b.status = "failed";
         b.failed_at = unix_seconds();

@@ -100,7 +100,8 @@ private:
     struct record;
     void schedule(const std::string& id);
     void step(const std::string& id);
-    void validate(record& b);
+    // Applies the input file, read and checked without the lock (`in`), to a validating batch.
+    void validated(record& b, batch_input in);
     // Ends a batch whose remaining requests will not run (`status`: cancelled or expired).
     void stop_early(record& b, const char* status, std::string_view code, std::string_view message);
     void write_files(record& b);

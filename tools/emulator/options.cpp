@@ -35,7 +35,8 @@ bool to_milliseconds(const std::string& s, std::chrono::milliseconds& out) {
 std::string usage_text() {
     return R"(usage: openai-images-emulator [options]
 
-A local server that speaks the OpenAI Images API (generations, edits, variations, streams).
+A local server that speaks the OpenAI Images API (generations, edits, variations, streams)
+and the Files and Batch APIs for batches of image requests.
 Prints one line when ready: "listening on http(s)://HOST:PORT".
 
   --host ADDR                 address to listen on (default 127.0.0.1)
