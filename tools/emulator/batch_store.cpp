@@ -27,7 +27,8 @@ struct batch_store::record {
     std::vector<batch_line_error> errors;
     /// In processing order (shuffled: the API's output order is not the input's).
     std::vector<batch_request_line> requests;
-    std::size_t next = 0; // the next request to run
+    std::size_t total = 0; // requests.size() once validated (requests are freed at the end)
+    std::size_t next = 0;  // the next request to run
     std::uint64_t completed = 0;
     std::uint64_t failed = 0;
     byte_list output;
@@ -217,7 +218,10 @@ void batch_store::step(const std::string& id) {
         lock.unlock();
         batch_input in;
         if (auto file = files_.get(file_id))
-            in = parse_batch_input(file->content.flatten(), endpoint);
+            in = parse_batch_input(file->content.pieces().size() == 1
+                                       ? std::string_view(file->content.pieces()[0].bytes)
+                                       : std::string_view(file->content.flatten()),
+                                   endpoint);
         else
             in.errors.push_back(
                 {"invalid_file", "No such File object: " + file_id, "input_file_id", std::nullopt});
@@ -302,6 +306,7 @@ void batch_store::validated(record& b, batch_input in) {
         return;
     }
     b.requests = std::move(in.requests);
+    b.total = b.requests.size();
     // A shuffle seeded by the batch id: reproducible per batch, never the input order.
     std::mt19937_64 shuffle_random(std::hash<std::string>{}(b.id));
     std::shuffle(b.requests.begin(), b.requests.end(), shuffle_random);
@@ -352,6 +357,8 @@ void batch_store::write_files(record& b) {
                               .id;
     b.output = {};
     b.error_output = {};
+    // The bodies (edits' data URLs can be large) are not needed any more.
+    b.requests = {};
 }
 
 json::object batch_store::to_json(const record& b) const {
@@ -389,7 +396,7 @@ json::object batch_store::to_json(const record& b) const {
     o["cancelling_at"] = opt(b.cancelling_at);
     o["cancelled_at"] = opt(b.cancelled_at);
     json::object counts;
-    counts["total"] = b.requests.size();
+    counts["total"] = b.total;
     counts["completed"] = b.completed;
     counts["failed"] = b.failed;
     o["request_counts"] = std::move(counts);
