@@ -85,8 +85,8 @@ std::string content(ot::raw_client& c, const json::value& file_id) {
     return r.body;
 }
 
-// The resident set of a process in bytes (Linux), 0 when unknown.
-std::uint64_t resident_bytes(::pid_t pid) {
+// The resident set of a process in bytes (Linux), 0 when unknown. (Unused under sanitizers.)
+[[maybe_unused]] std::uint64_t resident_bytes(::pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     std::string key;
     while (in >> key) {
