@@ -478,17 +478,6 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
     asio::thread_pool workers(std::max(2u, std::min(8u, std::thread::hardware_concurrency())));
     ctx.ioc = &ioc;
     ctx.workers = &workers;
-    // Batches advance on timers of this io_context, each step (an image synthesis) on the
-    // workers, so that a running batch never holds up a request.
-    state.batches.set_scheduler([&ioc, &workers](std::chrono::milliseconds delay,
-                                                 std::function<void()> work) {
-        auto timer = std::make_shared<asio::steady_timer>(ioc, delay);
-        timer->async_wait(
-            [timer, &workers, work = std::move(work)](const boost::system::error_code& ec) mutable {
-                if (!ec)
-                    asio::post(workers, std::move(work));
-            });
-    });
     tcp::acceptor acceptor(ioc);
     try {
         tcp::endpoint ep(asio::ip::make_address(state.opts.host), state.opts.port);
@@ -544,6 +533,18 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
         });
     }
 
+    // Batches advance on timers of this io_context, each step (an image synthesis) on the
+    // workers, so that a running batch never holds up a request. Set only once the server is
+    // sure to run: it is cleared after the workers stopped, on the one way out.
+    state.batches.set_scheduler([&ioc, &workers](std::chrono::milliseconds delay,
+                                                 std::function<void()> work) {
+        auto timer = std::make_shared<asio::steady_timer>(ioc, delay);
+        timer->async_wait(
+            [timer, &workers, work = std::move(work)](const boost::system::error_code& ec) mutable {
+                if (!ec)
+                    asio::post(workers, std::move(work));
+            });
+    });
     asio::co_spawn(ioc, accept_loop(acceptor, ctx), asio::detached);
 
     ready_out << "listening on " << state.scheme << "://" << url_host(state.opts.host) << ":"
