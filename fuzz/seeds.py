@@ -104,6 +104,12 @@ def hand_written():
                                 '"id":"otter"}\n\n{"prompt":"x","n":2}\r\n{"prompt":"y","id":7}\n'
                                 '{"prompt":"z","id":"otter"}\nnot json\n[1]\n{"prompt":"q",'
                                 '"typo":1}\n{"prompt":"s","stream":true}\n', (0, 3, 4, 7)),
+        "emulator_batch_lines": variants(
+            '{"custom_id":"a","method":"POST","url":"/v1/images/generations","body":{"prompt":"p"}}\n'
+            '\n{"custom_id":"a","method":"POST","url":"/v1/images/generations","body":{}}\r\n'
+            'not json\n{"custom_id":"e","method":"GET","url":"/v1/images/edits","body":[]}\n'
+            '{"custom_id":"b\\u00e9","method":"POST","url":"/v1/images/edits","body":{"images":[]}}',
+            (0, 1)) + variants("") + variants("\n \n"),
     }
 
 

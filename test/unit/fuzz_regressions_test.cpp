@@ -37,6 +37,7 @@ const target targets[] = {
     {"image_sniff", openai::fuzz::fuzz_image_sniff},
     {"multipart", openai::fuzz::fuzz_multipart},
     {"batch_input", openai::fuzz::fuzz_batch_input},
+    {"emulator_batch_lines", openai::fuzz::fuzz_emulator_batch_lines},
 };
 
 // Replays every file of `dir`/<target>/, in name order; returns how many.
