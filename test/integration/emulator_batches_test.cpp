@@ -138,6 +138,10 @@ BOOST_AUTO_TEST_CASE(file_upload_retrieve_content_list_delete) {
     BOOST_TEST(rest.at("data").as_array().size() == 1u);
     BOOST_TEST(rest.at("data").at(0).at("id") == f.at("id"));
     BOOST_TEST(!rest.at("has_more").as_bool());
+    auto oldest = c.request("GET", "/v1/files?order=asc&limit=1").json();
+    BOOST_TEST(oldest.at("data").at(0).at("id") == f.at("id"));
+    BOOST_TEST(oldest.at("has_more").as_bool());
+    ot::api_error_of(c.request("GET", "/v1/files?order=sideways"), 400);
     auto batch_only = c.request("GET", "/v1/files?purpose=batch").json();
     BOOST_TEST(batch_only.at("data").as_array().size() == 1u);
 
