@@ -5,6 +5,7 @@
 #include <openai/version.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace openai::cli {
@@ -53,9 +54,9 @@ std::string options_section(const command_info& c) {
     std::vector<std::string> done;
     auto emit = [&](const std::string& name, const std::string& argument,
                     const std::string& description) {
-        s += ".TP\n.B \\-\\-" + roff_word(name);
+        s += ".TP\n\\fB\\-\\-" + roff_word(name) + "\\fR";
         if (!argument.empty())
-            s += " \" \\fI" + roff_word(argument) + "\\fR\"";
+            s += " \\fI" + roff_word(argument) + "\\fR";
         s += "\n";
         std::string text = description.empty() ? "(see openai-images " + c.name + " \\-\\-help)"
                                                : roff(description);
@@ -99,15 +100,18 @@ std::string man_page() {
                     "in the same process: no account and no network are needed.\n"
                     ".SH COMMANDS\n";
     for (const auto& c : command_table()) {
-        s += ".TP\n.B " + roff_word(c.name);
+        s += ".TP\n\\fB" + roff_word(c.name) + "\\fR";
         if (!c.operands.empty())
-            s += " \" \\fI" + roff_word(c.operands) + "\\fR\"";
+            s += " \\fI" + roff_word(c.operands) + "\\fR";
         s += "\n" + roff(c.summary) + "\n";
     }
     for (const auto& c : command_table()) {
         if (c.options == nullptr || c.help == nullptr)
             continue;
-        s += ".SH \"" + roff_word("OPTIONS OF " + c.name) + "\"\n";
+        std::string title = "OPTIONS OF " + c.name;
+        for (auto& ch : title)
+            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        s += ".SH \"" + roff_word(title) + "\"\n";
         s += options_section(c);
     }
     s += ".SH ENVIRONMENT\n"
