@@ -29,10 +29,11 @@ index.html|Reference manual
 classopenai_1_1image__stream.html|Handler signature
 classopenai_1_1image__stream.html|Object lifetimes
 classopenai_1_1images.html|POST /images/generations
-validation_8hpp.html|Checks a request against the API&#39;s parameter rules
-validation_8hpp.html|the first rule the request breaks
-save__image_8hpp.html|leaves no temporary file behind
-version_8hpp.html|Differs from the header constants only
-md_docs_overview.html|The codec includes no Asio
+namespaceopenai.html|Checks a request against the API
+namespaceopenai.html|the first rule the request breaks
+namespaceopenai.html|leaves no temporary file behind
+namespaceopenai.html|Differs from the header constants only
+overview.html|The codec includes no Asio
+example_programs.html|images.generate
 CASES
 exit $status
