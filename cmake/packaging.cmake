@@ -8,7 +8,8 @@
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME openai-images)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+# (No CPACK_PACKAGE_DESCRIPTION_SUMMARY: the first line of each component description is its
+# summary; CPackDeb would put the project's summary before both.)
 set(CPACK_PACKAGE_CONTACT "openai-images maintainers <openai-images@localhost>")
 set(CPACK_PACKAGE_DIRECTORY "${PROJECT_BINARY_DIR}/package")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
