@@ -8,9 +8,13 @@
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME openai-images)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-# (No CPACK_PACKAGE_DESCRIPTION_SUMMARY: the first line of each component description is its
-# summary; CPackDeb would put the project's summary before both.)
-set(CPACK_PACKAGE_CONTACT "openai-images maintainers <openai-images@localhost>")
+# The first line of each component's description is its summary: CPackDeb puts
+# CPACK_PACKAGE_DESCRIPTION_SUMMARY before both unless it is CPack's default, which this is.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
+# A placeholder until the project has a maintainer address (lintian: bogus-mail-host).
+set(OPENAI_IMAGES_PACKAGE_MAINTAINER "openai-images maintainers <openai-images@localhost>"
+    CACHE STRING "Maintainer field of the Debian packages")
+set(CPACK_PACKAGE_CONTACT "${OPENAI_IMAGES_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DIRECTORY "${PROJECT_BINARY_DIR}/package")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
@@ -26,20 +30,20 @@ set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
     "libboost1.81-dev, libboost-json1.81-dev, libboost-url1.81-dev, libssl-dev")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
     "Asynchronous C++20 client for the OpenAI Images API (development files)
- Boost.Asio/Beast client for image generation, edits, variations and streamed
- partial images: static libraries, headers, CMake package config
- (find_package(openai_images), target openai::images) and pkg-config file
- (openai-images).")
+Boost.Asio/Beast client for image generation, edits, variations and streamed
+partial images: static libraries, headers, CMake package config
+(find_package(openai_images), target openai::images) and pkg-config file
+(openai-images).")
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME openai-images)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION graphics)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SHLIBDEPS ON)
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION
     "Command-line client and local emulator for the OpenAI Images API
- openai-images generates and edits images, runs resumable rate-limited batches,
- load-tests an image service and previews images in the terminal.
- openai-images-emulator is a local stand-in for the API (TLS, faults, streams).
- Includes bash, zsh and fish completions and a manual page.")
+openai-images generates and edits images, runs resumable rate-limited batches,
+load-tests an image service and previews images in the terminal.
+openai-images-emulator is a local stand-in for the API (TLS, faults, streams).
+Includes bash, zsh and fish completions and a manual page.")
 
 include(CPack)
 

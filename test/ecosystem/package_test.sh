@@ -43,22 +43,25 @@ for want in libboost-json1.81-dev libboost-url1.81-dev libssl-dev; do
     grep -q "$want" <<<"$dev_depends" || fail "libopenai-images-dev does not depend on $want"
 done
 # What the programs link, as dpkg-shlibdeps found it from their NEEDED entries.
-for want in libssl3 libboost-json1.81.0 libboost-url1.81.0 libpng16-16 libjpeg62-turbo libwebp7 libc6 libstdc++6; do
+for want in libssl3 libboost-json1.81.0 libboost-url1.81.0 libpng16-16 libjpeg62-turbo libwebp7 \
+            zlib1g libc6 libstdc++6; do
     grep -q "$want" <<<"$tools_depends" || fail "openai-images does not depend on $want"
 done
 
 step "contents"
-dpkg-deb --contents "$dev_deb" | grep -q '/usr/include/openai/version.hpp$' || fail "no version.hpp"
-dpkg-deb --contents "$dev_deb" | grep -q '/usr/include/openai/client.hpp$' || fail "no client.hpp"
-dpkg-deb --contents "$dev_deb" | grep -q 'openai_images-config.cmake$' || fail "no CMake config"
-dpkg-deb --contents "$dev_deb" | grep -q 'pkgconfig/openai-images.pc$' || fail "no pkg-config file"
-dpkg-deb --contents "$dev_deb" | grep -q 'libopenai_images.a$' || fail "no library"
+dev_contents=$(dpkg-deb --contents "$dev_deb")
+tools_contents=$(dpkg-deb --contents "$tools_deb")
+grep -q '/usr/include/openai/version.hpp$' <<<"$dev_contents" || fail "no version.hpp"
+grep -q '/usr/include/openai/client.hpp$' <<<"$dev_contents" || fail "no client.hpp"
+grep -q 'openai_images-config.cmake$' <<<"$dev_contents" || fail "no CMake config"
+grep -q 'pkgconfig/openai-images.pc$' <<<"$dev_contents" || fail "no pkg-config file"
+grep -q 'libopenai_images.a$' <<<"$dev_contents" || fail "no library"
 for f in usr/bin/openai-images usr/bin/openai-images-emulator \
          usr/share/man/man1/openai-images.1.gz \
          usr/share/bash-completion/completions/openai-images \
          usr/share/zsh/vendor-completions/_openai-images \
          usr/share/fish/vendor_completions.d/openai-images.fish; do
-    dpkg-deb --contents "$tools_deb" | grep -q "\./$f\$" || fail "openai-images lacks /$f"
+    grep -q "\./$f\$" <<<"$tools_contents" || fail "openai-images lacks /$f"
 done
 
 if command -v lintian >/dev/null 2>&1; then
@@ -96,7 +99,9 @@ export PKG_CONFIG_PATH=$pc_dir
 [ "$(pkg-config --modversion openai-images)" = "$VERSION" ] || fail "pkg-config --modversion"
 flags=$(pkg-config --cflags --libs openai-images)
 echo "pkg-config --cflags --libs openai-images: $flags"
-grep -q -- "-I$ROOT/usr/include" <<<"$flags" || fail "pkg-config's include dir is not in the root"
+include_dir=$(pkg-config --variable=includedir openai-images)
+[ "$(realpath "$include_dir")" = "$(realpath "$ROOT/usr/include")" ] ||
+    fail "pkg-config's include dir $include_dir is not the root's"
 # shellcheck disable=SC2086
 "$CXX" -std=c++20 "$SOURCE/test/consumer/project/main.cpp" $flags -o "$WORK/consumer-pc"
 "$WORK/consumer-pc" | tee "$WORK/consumer-pc.txt"
