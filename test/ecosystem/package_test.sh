@@ -66,7 +66,7 @@ done
 
 if command -v lintian >/dev/null 2>&1; then
     step "lintian (reported, not enforced)"
-    lintian --no-tag-display-limit "$dev_deb" "$tools_deb" 2>&1 || true
+    lintian --tag-display-limit 0 "$dev_deb" "$tools_deb" 2>&1 || true
 else
     step "lintian is not installed: not run"
 fi
