@@ -107,4 +107,13 @@ include_dir=$(pkg-config --variable=includedir openai-images)
 "$WORK/consumer-pc" | tee "$WORK/consumer-pc.txt"
 grep -qx "openai_images $VERSION" "$WORK/consumer-pc.txt" || fail "consumer (pkg-config) not $VERSION"
 
+step "consumer with pkg-config, PKG_CONFIG_SYSROOT_DIR=$ROOT (the .pc file's paths are not prefixed twice)"
+flags=$(PKG_CONFIG_SYSROOT_DIR=$ROOT pkg-config --cflags --libs openai-images)
+echo "$flags"
+# shellcheck disable=SC2086
+"$CXX" -std=c++20 "$SOURCE/test/consumer/project/main.cpp" $flags -o "$WORK/consumer-sysroot"
+out=$("$WORK/consumer-sysroot")
+echo "$out"
+[ "$out" = "openai_images $VERSION" ] || fail "consumer (sysroot) not $VERSION"
+
 step "packages: all good"
