@@ -64,6 +64,11 @@ for f in usr/bin/openai-images usr/bin/openai-images-emulator \
     grep -q "\./$f\$" <<<"$tools_contents" || fail "openai-images lacks /$f"
 done
 
+if grep -q '^OPENAI_IMAGES_HELP2MAN:FILEPATH=/' "$BUILD/CMakeCache.txt"; then
+    grep -q "usr/share/man/man1/openai-images-emulator.1.gz\$" <<<"$tools_contents" ||
+        fail "openai-images lacks the emulator's man page"
+fi
+
 if command -v lintian >/dev/null 2>&1; then
     step "lintian (reported, not enforced)"
     lintian --tag-display-limit 0 "$dev_deb" "$tools_deb" 2>&1 || true
