@@ -58,8 +58,17 @@ struct validation_error {
     explicit operator bool() const noexcept { return failed(); }
 };
 
+/// Checks a request against the API's parameter rules (the list at the top of this header),
+/// offline: nothing is sent and no file is read.
+///
+/// - **Returns**: the first rule the request breaks (errc::invalid_request, the `param` the API
+///   would name and a message), or an empty validation_error when it breaks none.
+/// - **When**: `images` calls it before sending unless `client_config::validate_requests` is
+///   false; a refused request completes with the error and nothing goes on the wire.
 validation_error validate(const generate_request& req);
+/// As above, for an edit (also the rules of its images and mask: count, formats, dall-e-2).
 validation_error validate(const edit_request& req);
+/// As above, for a variation (dall-e-2 only).
 validation_error validate(const variation_request& req);
 
 /// Width and height of a "WIDTHxHEIGHT" size.

@@ -2,9 +2,9 @@
 
 namespace openai {
 
-// The build passes PROJECT_VERSION so that this and CMake can never disagree.
+// The header is generated from PROJECT_VERSION, so that this and CMake can never disagree.
 const char* version_string() noexcept {
-    return OPENAI_IMAGES_VERSION_STRING;
+    return header_version_string;
 }
 
 } // namespace openai

@@ -7,7 +7,7 @@ function(run)
 endfunction()
 
 file(REMOVE_RECURSE "${PREFIX}" "${WORK}")
-run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${PREFIX}" --component Unspecified)
+run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${PREFIX}" --component dev)
 run(${CMAKE_COMMAND} -S "${SOURCE}" -B "${WORK}" -G "${GENERATOR}"
     -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=Release)
 run(${CMAKE_COMMAND} --build "${WORK}")

@@ -4,6 +4,29 @@
 
 namespace openai::cli {
 
+std::string format_help(const char* format, std::initializer_list<const char*> parts) {
+    std::string out;
+    auto next = parts.begin();
+    for (const char* p = format; *p != '\0'; ++p) {
+        if (*p == '%' && p[1] == '%') {
+            out += '%';
+            ++p;
+        } else if (*p == '%' && p[1] == 's' && next != parts.end()) {
+            out += *next++;
+            ++p;
+        } else {
+            out += *p;
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> option_spec::names() const {
+    std::set<std::string> all = flags;
+    all.insert(valued.begin(), valued.end());
+    return {all.begin(), all.end()};
+}
+
 parsed_arguments::parsed_arguments(const std::vector<std::string>& args, const option_spec& spec) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string arg = args[i];

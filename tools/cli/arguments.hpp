@@ -1,6 +1,7 @@
 // Command-line parsing for openai-images: `--name value` and `--flag` options after a command.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -23,7 +24,19 @@ struct option_spec {
     // (`--image a.png b.png` is `--image a.png --image b.png`).
     std::set<std::string> multi;
     std::set<std::string> flags;
+
+    // Not read by the parser: what shell completions and the man page say of a valued option.
+    // Its known values (completed after the option), or that it names a file or a directory.
+    std::map<std::string, std::vector<std::string>> choices;
+    std::set<std::string> files;
+    std::set<std::string> directories;
+
+    // Every option, valued or flag, in name order.
+    std::vector<std::string> names() const;
 };
+
+// A help text written as a printf format: each %s replaced by the next of `parts`, %% by %.
+std::string format_help(const char* format, std::initializer_list<const char*> parts);
 
 class parsed_arguments {
 public:

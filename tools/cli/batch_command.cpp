@@ -278,4 +278,12 @@ int run_batch(const std::vector<std::string>& raw) {
     return c.ok + c.skipped == c.total ? 0 : 1;
 }
 
+// For the command table (help, completions, man page).
+option_spec batch_options() {
+    return batch_spec();
+}
+std::string batch_help_text() {
+    return batch_help;
+}
+
 } // namespace openai::cli

@@ -181,4 +181,18 @@ int run_variation(const std::vector<std::string>& raw) {
                              });
 }
 
+// For the command table (help, completions, man page).
+option_spec edit_options() {
+    return edit_spec();
+}
+std::string edit_help_text() {
+    return format_help(edit_help, {output_help, stream_help, connection_help});
+}
+option_spec variation_options() {
+    return variation_spec();
+}
+std::string variation_help_text() {
+    return format_help(variation_help, {output_help, connection_help});
+}
+
 } // namespace openai::cli

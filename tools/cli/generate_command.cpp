@@ -104,4 +104,12 @@ int run_generate(const std::vector<std::string>& raw) {
         });
 }
 
+// For the command table (help, completions, man page).
+option_spec generate_options() {
+    return generate_spec();
+}
+std::string generate_help_text() {
+    return format_help(generate_help, {output_help, stream_help, connection_help});
+}
+
 } // namespace openai::cli

@@ -301,4 +301,12 @@ int run_loadtest(const std::vector<std::string>& raw) {
     return result.stats.ok() > 0 ? 0 : 1;
 }
 
+// For the command table (help, completions, man page).
+option_spec loadtest_options() {
+    return loadtest_spec();
+}
+std::string loadtest_help_text() {
+    return format_help(loadtest_help, {connection_help});
+}
+
 } // namespace openai::cli

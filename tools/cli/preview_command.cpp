@@ -78,4 +78,12 @@ int run_preview(const std::vector<std::string>& raw) {
     return status;
 }
 
+// For the command table (help, completions, man page).
+option_spec preview_options() {
+    return preview_spec();
+}
+std::string preview_help_text() {
+    return format_help(preview_usage, {preview::preview_help});
+}
+
 } // namespace openai::cli

@@ -47,10 +47,7 @@ void print_event(const sse::event& ev) {
 } // namespace
 
 int run_sse_dump(const std::vector<std::string>& raw) {
-    option_spec spec;
-    spec.valued = {"max-event-size"};
-    spec.flags = {"help"};
-    const parsed_arguments args(raw, spec);
+    const parsed_arguments args(raw, sse_dump_options());
     if (args.flag("help")) {
         std::fputs(sse_dump_help, stdout);
         return 0;
@@ -97,6 +94,17 @@ int run_sse_dump(const std::vector<std::string>& raw) {
         last["retry"] = nullptr;
     std::cout << boost::json::serialize(last) << '\n' << std::flush;
     return std::cout ? 0 : 1;
+}
+
+// For the command table (help, completions, man page).
+option_spec sse_dump_options() {
+    option_spec spec;
+    spec.valued = {"max-event-size"};
+    spec.flags = {"help"};
+    return spec;
+}
+std::string sse_dump_help_text() {
+    return sse_dump_help;
 }
 
 } // namespace openai::cli
