@@ -5,6 +5,7 @@
 #include "cli_process.hpp"
 #include "integration/raw_client.hpp"
 #include "support/emulator_process.hpp"
+#include "workspace.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -29,17 +30,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct workspace {
-    fs::path path;
-    workspace() {
-        std::string tmpl = (fs::temp_directory_path() / "batch-e2e-XXXXXX").string();
-        BOOST_TEST_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~workspace() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+// The e2e tests' temporary directory, named after this file's tests.
+struct workspace : openai::test::workspace {
+    workspace()
+        : openai::test::workspace("batch-e2e") {}
 };
 
 void write_lines(const fs::path& p, const std::vector<std::string>& lines) {

@@ -4,6 +4,7 @@
 #include "cli_process.hpp"
 #include "integration/raw_client.hpp"
 #include "support/emulator_process.hpp"
+#include "workspace.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,17 +24,10 @@ using openai::test::emulator_process;
 
 namespace {
 
-struct workspace {
-    fs::path path;
-    workspace() {
-        std::string tmpl = (fs::temp_directory_path() / "outcome-e2e-XXXXXX").string();
-        BOOST_TEST_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~workspace() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+// The e2e tests' temporary directory, named after this file's tests.
+struct workspace : openai::test::workspace {
+    workspace()
+        : openai::test::workspace("outcome-e2e") {}
 };
 
 struct run_result {

@@ -2,6 +2,7 @@
 // coordinated omission made visible by a capacity limit, the exact count of intended starts of
 // an open loop, the SLO gate, and the messages for bad input.
 #include "cli/cli_process.hpp"
+#include "cli/workspace.hpp"
 #include "support/emulator_process.hpp"
 
 #include <boost/json.hpp>
@@ -23,17 +24,10 @@ using openai::test::emulator_process;
 
 namespace {
 
-struct workspace {
-    fs::path path;
-    workspace() {
-        std::string tmpl = (fs::temp_directory_path() / "loadtest-e2e-XXXXXX").string();
-        BOOST_TEST_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~workspace() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+// The e2e tests' temporary directory, named after this file's tests.
+struct workspace : openai::test::workspace {
+    workspace()
+        : openai::test::workspace("loadtest-e2e") {}
 };
 
 struct run_output {
