@@ -226,4 +226,27 @@ BOOST_AUTO_TEST_CASE(twenty_megabyte_upload) {
     BOOST_TEST(file.head == png.substr(0, 64));
 }
 
+BOOST_AUTO_TEST_CASE(files_api_keeps_the_bytes) {
+    std::string data = "{\"custom_id\":\"a\"}\n{\"custom_id\":\"b\"}\n";
+    std::string body = field_part("purpose", "batch") +
+                       file_part("file", "in.jsonl", "application/jsonl", data) + end;
+    em::form_limits keep;
+    keep.keep_file_bytes = 1024;
+    em::form_reader reader(keep);
+    BOOST_TEST_REQUIRE(read_form(reader, body, 3), reader.error());
+    BOOST_TEST_REQUIRE(reader.form().files.size() == 1u);
+    BOOST_TEST_REQUIRE(reader.form().files[0].content != nullptr);
+    BOOST_TEST(*reader.form().files[0].content == data);
+
+    // Without the limit only the summary is kept; over it, the part is refused.
+    em::form_reader summary;
+    BOOST_TEST_REQUIRE(read_form(summary, body));
+    BOOST_TEST(summary.form().files[0].content == nullptr);
+    em::form_limits small;
+    small.keep_file_bytes = 10;
+    em::form_reader refused(small);
+    BOOST_TEST(!read_form(refused, body));
+    BOOST_TEST(refused.error().find("larger than 10 bytes") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -24,6 +24,30 @@ std::string bad(std::vector<std::string> args) {
 
 BOOST_AUTO_TEST_SUITE(emulator_options)
 
+BOOST_AUTO_TEST_CASE(batch_options) {
+    em::options d = ok({});
+    BOOST_TEST(d.batch_per_request.count() == 10);
+    BOOST_TEST(!d.batch_expire_after.has_value());
+    BOOST_TEST(!d.batch_fail_after.has_value());
+    BOOST_TEST(!d.batch_first_poll_5xx);
+    BOOST_TEST(!d.truncate_file_content.has_value());
+    em::options o =
+        ok({"--batch-seconds-per-request", "0.25", "--batch-expire-after", "3",
+            "--batch-fail-after=2", "--batch-first-poll-5xx", "--truncate-file-content", "100"});
+    BOOST_TEST(o.batch_per_request.count() == 250);
+    BOOST_TEST(*o.batch_expire_after == 3u);
+    BOOST_TEST(*o.batch_fail_after == 2u);
+    BOOST_TEST(o.batch_first_poll_5xx);
+    BOOST_TEST(*o.truncate_file_content == 100u);
+    BOOST_TEST(ok({"--batch-seconds-per-request", "2"}).batch_per_request.count() == 2000);
+    BOOST_TEST(ok({"--batch-seconds-per-request", ".0004"}).batch_per_request.count() == 0);
+    BOOST_TEST(ok({"--batch-seconds-per-request", "0.0015"}).batch_per_request.count() == 2);
+    for (const char* v : {"", ".", "1.", "-1", "1e3", "0.5s", "100000"})
+        bad({"--batch-seconds-per-request", v});
+    bad({"--batch-first-poll-5xx=1"});
+    bad({"--batch-expire-after", "x"});
+}
+
 BOOST_AUTO_TEST_CASE(defaults) {
     em::options o = ok({});
     BOOST_TEST(o.host == "127.0.0.1");

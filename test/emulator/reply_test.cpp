@@ -121,6 +121,21 @@ BOOST_AUTO_TEST_CASE(truncate_body_announces_more_than_it_sends) {
     BOOST_TEST(plan.close_after);
 }
 
+BOOST_AUTO_TEST_CASE(cut_body_announces_the_whole_and_sends_the_prefix) {
+    em::reply r = unary(std::string(100, 'y'));
+    r.cut_body_after = 10;
+    em::wire_plan plan = em::make_wire_plan(r, nullptr, true);
+    std::string wire = plan.flatten();
+    BOOST_TEST(head_of(wire).find("content-length: 100\r\n") != std::string::npos);
+    BOOST_TEST(body_of(wire) == std::string(10, 'y'));
+    BOOST_TEST(plan.close_after);
+    // A cut beyond the body changes nothing.
+    r.cut_body_after = 1000;
+    em::wire_plan whole = em::make_wire_plan(r, nullptr, true);
+    BOOST_TEST(body_of(whole.flatten()) == std::string(100, 'y'));
+    BOOST_TEST(!whole.close_after);
+}
+
 BOOST_AUTO_TEST_CASE(malformed_json_does_not_parse) {
     auto fault = parse("malformed-json");
     std::string json = R"({"created":1,"data":[{"b64_json":"QUJD"}]})";

@@ -1,8 +1,9 @@
 // Starts openai-images-emulator over TLS in a temporary directory, waits for its ready line, then
-// runs fidelity.mjs in a child Node process with NODE_EXTRA_CA_CERTS pointing at the generated
-// ca.pem (Node reads that variable only at start-up) and stops the emulator afterwards.
+// runs a check script (fidelity.mjs unless named) in a child Node process with
+// NODE_EXTRA_CA_CERTS pointing at the generated ca.pem (Node reads that variable only at
+// start-up) and stops the emulator afterwards. Arguments after the script go to the emulator.
 //
-//   node run.mjs /path/to/openai-images-emulator
+//   node run.mjs /path/to/openai-images-emulator [script.mjs [emulator flags...]]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +15,11 @@ if (!binary) {
   console.error('usage: node run.mjs /path/to/openai-images-emulator');
   process.exit(2);
 }
+const script = process.argv[3] ?? 'fidelity.mjs';
+const extraFlags = process.argv.slice(4);
 const here = dirname(fileURLToPath(import.meta.url));
 const certDir = mkdtempSync(join(tmpdir(), 'openai-node-fidelity-'));
-const emulator = spawn(binary, ['--tls', '--cert-dir', certDir, '--partial-interval-ms', '5'], {
+const emulator = spawn(binary, ['--tls', '--cert-dir', certDir, '--partial-interval-ms', '5', ...extraFlags], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 
@@ -45,7 +48,7 @@ const baseURL = await new Promise((resolve, reject) => {
   process.exit(1);
 });
 
-const child = spawn(process.execPath, [join(here, 'fidelity.mjs')], {
+const child = spawn(process.execPath, [join(here, script)], {
   stdio: 'inherit',
   env: {
     ...process.env,

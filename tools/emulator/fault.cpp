@@ -122,6 +122,17 @@ std::optional<fault_spec> parse_fault_spec(std::string_view text, std::string& e
         } else if (name == "per-prompt") {
             if (!flag(spec.per_prompt))
                 return fail("takes no value");
+        } else if (name == "batch-expire-after") {
+            if (!number(n))
+                return fail("expected batch-expire-after=K");
+            spec.batch_expire_after = n;
+        } else if (name == "batch-fail-after") {
+            if (!number(n))
+                return fail("expected batch-fail-after=K");
+            spec.batch_fail_after = n;
+        } else if (name == "batch-first-poll-5xx") {
+            if (!flag(spec.batch_first_poll_5xx))
+                return fail("takes no value");
         } else {
             return fail("unknown fault");
         }

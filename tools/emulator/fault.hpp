@@ -62,6 +62,12 @@ struct fault_spec {
     std::optional<std::string> prompt_contains;
     /// `per-prompt`: `times` counts per distinct prompt as well as per fault key.
     bool per_prompt = false;
+    /// `batch-expire-after=K`, `batch-fail-after=K`, `batch-first-poll-5xx`: on POST
+    /// /v1/batches, the batch created behaves as with the command-line options of these names
+    /// (per batch instead of per process). Other requests ignore them.
+    std::optional<std::uint64_t> batch_expire_after;
+    std::optional<std::uint64_t> batch_fail_after;
+    bool batch_first_poll_5xx = false;
 
     /// Does deciding this spec need the request's prompt?
     bool uses_prompt() const noexcept { return prompt_contains.has_value() || per_prompt; }

@@ -2,6 +2,8 @@
 
 #include "emulator/api_errors.hpp"
 #include "emulator/authentication.hpp"
+#include "emulator/batches_api.hpp"
+#include "emulator/files_api.hpp"
 #include "emulator/introspection.hpp"
 #include "emulator/request_checks.hpp"
 #include "emulator/routing.hpp"
@@ -66,7 +68,7 @@ image_spec spec_for(const image_job& job, std::uint32_t index, std::size_t paylo
 
 // The success reply for an accepted job.
 reply job_reply(const image_job& job, const received_request& req, emulator_state& state,
-                std::uint64_t& tokens) {
+                std::uint64_t& tokens, image_usage* usage_out) {
     const std::string quality = job.reported_quality(); // ui keeps a view of it
     usage_input ui;
     ui.prompt = job.prompt;
@@ -79,6 +81,8 @@ reply job_reply(const image_job& job, const received_request& req, emulator_stat
     ui.partial_images = job.stream ? job.partial_images : 0;
     image_usage usage = compute_usage(ui);
     tokens = job.gpt ? usage.total_tokens() : 0;
+    if (usage_out && job.gpt)
+        *usage_out = usage;
     std::int64_t created = unix_now();
 
     std::vector<produced> images;
@@ -166,7 +170,8 @@ reply job_reply(const image_job& job, const received_request& req, emulator_stat
 
 // Checks the body and runs the job.
 reply api_reply(const route& rt, const received_request& req, emulator_state& state,
-                std::uint64_t& tokens, bool& stream, std::optional<json::value> body) {
+                std::uint64_t& tokens, bool& stream, std::optional<json::value> body,
+                image_usage* usage_out = nullptr) {
     if (!req.body_error.empty()) {
         error_reply e;
         e.status = req.body_error_status;
@@ -225,7 +230,7 @@ reply api_reply(const route& rt, const received_request& req, emulator_state& st
     const image_job& job = std::get<image_job>(result);
     stream = job.stream;
     try {
-        return job_reply(job, req, state, tokens);
+        return job_reply(job, req, state, tokens, usage_out);
     } catch (const std::invalid_argument& ex) {
         error_reply e;
         e.message = std::string("The emulator cannot produce this image: ") + ex.what();
@@ -243,6 +248,19 @@ const std::string* received_request::header(std::string_view name) const {
     return nullptr;
 }
 
+namespace {
+
+batch_settings batch_settings_of(const options& o) {
+    batch_settings b;
+    b.per_request = o.batch_per_request;
+    b.expire_after = o.batch_expire_after;
+    b.fail_after = o.batch_fail_after;
+    b.first_poll_5xx = o.batch_first_poll_5xx;
+    return b;
+}
+
+} // namespace
+
 emulator_state::emulator_state(options o, image_source source)
     : opts(std::move(o))
     , images(std::move(source))
@@ -250,7 +268,67 @@ emulator_state::emulator_state(options o, image_source source)
     , log(opts.log_capacity)
     , urls(opts.url_ttl)
     , limits(opts.rate_limit_requests, opts.rate_limit_tokens)
-    , id_salt_(std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32)) {}
+    , batches(files, batch_settings_of(opts))
+    , id_salt_(std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32)) {
+    batches.set_runner([this](const std::string& endpoint, const json::value& body) {
+        return run_batch_request(endpoint, body, *this);
+    });
+}
+
+namespace {
+
+// A batch line carries no headers: only `--fault` specs with `prompt-contains` pick lines of a
+// batch (by their prompt), like the requests of the CLI's batch runs.
+std::optional<fault_spec> line_fault(const json::value& body, emulator_state& state) {
+    if (!state.faults.has_global() || !state.faults.uses_prompt({}))
+        return std::nullopt;
+    std::string prompt;
+    if (const auto* o = body.if_object())
+        if (const auto* p = o->if_contains("prompt"); p && p->is_string())
+            prompt = std::string(p->as_string());
+    auto f = state.faults.choose({}, {}, prompt);
+    if (!f || !f->prompt_contains)
+        return std::nullopt;
+    state.stats.faults_fired.fetch_add(1, std::memory_order_relaxed);
+    return f;
+}
+
+} // namespace
+
+batch_line_result run_batch_request(const std::string& endpoint, const json::value& body,
+                                    emulator_state& state) {
+    batch_line_result out;
+    out.request_id = state.next_request_id();
+    reply r;
+    const json::value* stream_flag =
+        body.is_object() ? body.as_object().if_contains("stream") : nullptr;
+    std::optional<route> rt = match_route(endpoint);
+    if (stream_flag && stream_flag->is_bool() && stream_flag->as_bool()) {
+        error_reply e;
+        e.message = "Streaming is not supported by the Batch API.";
+        e.param = "stream";
+        e.code = "invalid_value";
+        r = to_reply(e);
+    } else if (!rt) {
+        r = to_reply(invalid_url("POST", endpoint));
+    } else if (auto f = line_fault(body, state); f && f->status) {
+        r = to_reply(error_for_status(*f->status));
+    } else {
+        received_request req;
+        req.method = "POST";
+        req.target = endpoint;
+        req.kind = received_request::body_kind::json;
+        std::uint64_t tokens = 0;
+        bool stream = false;
+        image_usage usage;
+        r = api_reply(*rt, req, state, tokens, stream, body, &usage);
+        out.input_tokens = usage.input_tokens();
+        out.output_tokens = usage.output_tokens;
+    }
+    out.status = r.status;
+    out.body = std::move(r.body);
+    return out;
+}
 
 std::string emulator_state::next_request_id() {
     std::uint64_t n = request_counter_.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -362,6 +440,22 @@ handled handle_request(const received_request& req, emulator_state& state) {
         state.stats.faults_fired.fetch_add(1, std::memory_order_relaxed);
         if (auto r = fault_reply(*out.fault))
             return done(std::move(*r), 0, false);
+    }
+
+    // The Files and Batch APIs.
+    if (is_files_path(t.path) || is_batches_path(t.path)) {
+        bool auth_ok = false;
+        record["auth"] = auth_scheme(req, state, auth_ok);
+        if (!auth_ok) {
+            bool missing = !req.header("authorization") && !req.header("api-key");
+            return done(to_reply(bad_api_key(missing)), 0, false);
+        }
+        reply r = is_files_path(t.path)
+                      ? files_api(req, t, state)
+                      : batches_api(req, t, state, parsed, out.fault ? &*out.fault : nullptr);
+        if (out.fault)
+            add_retry_headers(r, *out.fault);
+        return done(std::move(r), 0, false);
     }
 
     // URL results: no authentication (like the API's signed URLs).

@@ -5,7 +5,9 @@
 // `wire_plan` of the result.
 #pragma once
 
+#include "emulator/batch_store.hpp"
 #include "emulator/fault.hpp"
+#include "emulator/file_store.hpp"
 #include "emulator/image_source.hpp"
 #include "emulator/options.hpp"
 #include "emulator/rate_limit.hpp"
@@ -54,6 +56,9 @@ struct emulator_state {
     server_stats stats;
     url_store urls;
     rate_limits limits;
+    /// The Files and Batch APIs (in memory, for the life of the process).
+    file_store files;
+    batch_store batches;
     /// "http" or "https", and the port actually bound: for URLs when a request has no Host.
     std::string scheme = "http";
     std::uint16_t port = 0;
@@ -78,6 +83,8 @@ struct body_policy {
     /// Does handling need real work (image synthesis)? Then the server runs it off the I/O
     /// threads.
     bool heavy = false;
+    /// A Files API upload: keep the file parts' bytes (upload_limits in files_api.hpp).
+    bool keep_files = false;
 };
 
 /// Decides from method, target and Content-Type how to read the body.
@@ -86,6 +93,11 @@ body_policy classify(std::string_view method, std::string_view target,
 
 /// Handles one request. Never throws for bad input: every failure is an API error reply.
 handled handle_request(const received_request& req, emulator_state& state);
+
+/// Runs one request of a batch (its endpoint and JSON body) through the image endpoints' checks
+/// and synthesis, as the Batch API does. Heavy: call it off the I/O threads.
+batch_line_result run_batch_request(const std::string& endpoint, const boost::json::value& body,
+                                    emulator_state& state);
 
 /// Percent-decodes a query component ('+' as space).
 std::string url_decode(std::string_view s);

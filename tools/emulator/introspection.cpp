@@ -96,8 +96,13 @@ json::value body_json(const received_request& req, const std::optional<json::val
 reply introspection(const target_parts& t, const received_request& req, emulator_state& state) {
     std::string_view path = t.path;
     path.remove_prefix(std::string_view("/v1/_emulator/").size());
-    if (path == "stats" && req.method == "GET")
-        return json_reply(200, state.stats.to_json());
+    if (path == "stats" && req.method == "GET") {
+        json::object o = state.stats.to_json();
+        o["files_created"] = state.files.created();
+        o["batches_created"] = state.batches.created();
+        o["batch_requests_processed"] = state.batches.requests_processed();
+        return json_reply(200, o);
+    }
     if (path.starts_with("requests")) {
         request_log::query q;
         if (path.starts_with("requests/"))

@@ -122,6 +122,14 @@ void form_collector::on_part_data(std::string_view bytes) {
     }
     auto& file = form_.files.back();
     file.size += bytes.size();
+    if (limits_.keep_file_bytes != 0) {
+        if (file.size > limits_.keep_file_bytes)
+            throw multipart_error("file " + label(file.name) + " is larger than " +
+                                  std::to_string(limits_.keep_file_bytes) + " bytes");
+        if (!file.content)
+            file.content = std::make_shared<std::string>();
+        file.content->append(bytes);
+    }
     if (file.head.size() < head_bytes)
         file.head.append(bytes.substr(0, head_bytes - file.head.size()));
     hash_->update(bytes);

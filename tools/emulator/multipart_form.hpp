@@ -23,6 +23,9 @@ struct form_limits {
     std::size_t max_field_bytes = 256 * 1024;
     std::size_t max_fields = 64;
     std::size_t max_files = 64;
+    /// Keep each file's bytes (`form_file::content`), up to this many per file; larger files are
+    /// refused. 0: keep only the summary (the image endpoints). The Files API keeps uploads.
+    std::size_t keep_file_bytes = 0;
 };
 
 struct form_field {
@@ -39,6 +42,9 @@ struct form_file {
     std::array<unsigned char, 32> sha256{};
     std::string head; // the first bytes (up to form_collector::head_bytes), for sniffing
     image_info info;  // format, dimensions and alpha read from the file's header
+    /// The whole file, only with form_limits::keep_file_bytes (shared: the Files API stores it
+    /// without a copy).
+    std::shared_ptr<std::string> content;
 
     /// Lower-case hex of sha256.
     std::string sha256_hex() const;

@@ -12,12 +12,31 @@ bool to_u64(const std::string& s, std::uint64_t& out) {
     return ec == std::errc{} && end == s.data() + s.size();
 }
 
+// Decimal seconds ("0.01", "2", "1.5") to milliseconds, rounded; plain digits and one point only.
+bool to_milliseconds(const std::string& s, std::chrono::milliseconds& out) {
+    auto dot = s.find('.');
+    std::string whole = s.substr(0, dot);
+    std::string frac = dot == std::string::npos ? std::string() : s.substr(dot + 1);
+    std::uint64_t w = 0;
+    if (whole.empty() ? frac.empty() : !to_u64(whole, w))
+        return false;
+    if (w > 86400 || frac.find_first_not_of("0123456789") != std::string::npos ||
+        (dot != std::string::npos && frac.empty()))
+        return false;
+    std::uint64_t micros = 0;
+    for (std::size_t i = 0; i < 6; ++i)
+        micros = micros * 10 + (i < frac.size() ? static_cast<std::uint64_t>(frac[i] - '0') : 0);
+    out = std::chrono::milliseconds(w * 1000 + (micros + 500) / 1000);
+    return true;
+}
+
 } // namespace
 
 std::string usage_text() {
     return R"(usage: openai-images-emulator [options]
 
-A local server that speaks the OpenAI Images API (generations, edits, variations, streams).
+A local server that speaks the OpenAI Images API (generations, edits, variations, streams)
+and the Files and Batch APIs for batches of image requests.
 Prints one line when ready: "listening on http(s)://HOST:PORT".
 
   --host ADDR                 address to listen on (default 127.0.0.1)
@@ -43,6 +62,14 @@ Prints one line when ready: "listening on http(s)://HOST:PORT".
   --rate-limit-tokens N       reported x-ratelimit-limit-tokens (default 10000000)
   --log-capacity N            requests kept for GET /v1/_emulator/requests (default 1000)
   --shutdown-grace-ms N       on SIGINT/SIGTERM, time left to in-flight responses (default 2000)
+  --batch-seconds-per-request S
+                              Batch API: real time per step of a batch (validation, each
+                              request, finalization); decimals allowed (default 0.01)
+  --batch-expire-after K      Batch API: a batch expires after K requests were processed
+  --batch-fail-after K        Batch API: the requests of a batch after its first K fail (500)
+  --batch-first-poll-5xx      Batch API: the first GET of each batch answers 500
+  --truncate-file-content N   Files API: the first content download of each file sends N bytes
+                              of its announced length, then closes the connection
   --help                      this text
 )";
 }
@@ -174,6 +201,30 @@ parse_outcome parse_options(const std::vector<std::string>& args) {
             if (auto e = number(n, big))
                 return fail(*e);
             o.shutdown_grace = std::chrono::milliseconds(n);
+        } else if (flag == "--batch-seconds-per-request") {
+            if (!value(v))
+                return fail("--batch-seconds-per-request needs a value");
+            std::chrono::milliseconds ms;
+            if (!to_milliseconds(v, ms))
+                return fail("--batch-seconds-per-request: '" + v +
+                            "' is not a number of seconds from 0 to 86400");
+            o.batch_per_request = ms;
+        } else if (flag == "--batch-expire-after") {
+            if (auto e = number(n, big))
+                return fail(*e);
+            o.batch_expire_after = n;
+        } else if (flag == "--batch-fail-after") {
+            if (auto e = number(n, big))
+                return fail(*e);
+            o.batch_fail_after = n;
+        } else if (flag == "--batch-first-poll-5xx") {
+            if (inline_value)
+                return fail("--batch-first-poll-5xx takes no value");
+            o.batch_first_poll_5xx = true;
+        } else if (flag == "--truncate-file-content") {
+            if (auto e = number(n, big))
+                return fail(*e);
+            o.truncate_file_content = n;
         } else {
             return fail("unknown option '" + arg + "' (see --help)");
         }

@@ -53,6 +53,19 @@ struct options {
     /// Largest accepted request body: JSON and multipart.
     std::size_t max_json_body = 64u << 20;
     std::uint64_t max_multipart_body = 1ull << 30;
+
+    // ---- The Batch API (time compressed; faults for client tests).
+    /// Real time per step of a batch: its validation, each request, its finalization.
+    std::chrono::milliseconds batch_per_request{10};
+    /// A batch expires once this many of its requests were processed.
+    std::optional<std::uint64_t> batch_expire_after;
+    /// The requests of a batch after its first K fail with a 500 in the error file.
+    std::optional<std::uint64_t> batch_fail_after;
+    /// The first GET /v1/batches/{id} of each batch answers 500.
+    bool batch_first_poll_5xx = false;
+    /// The first content download of each file sends this many body bytes of the announced
+    /// length, then closes.
+    std::optional<std::uint64_t> truncate_file_content;
 };
 
 struct parse_outcome {

@@ -163,7 +163,8 @@ wire_plan make_wire_plan(const reply& r, const fault_spec* fault, bool keep_aliv
         }
     }
     bool truncate = fault && fault->truncate_body;
-    if (truncate)
+    bool cut = !r.stream && r.cut_body_after && *r.cut_body_after < r.body.size();
+    if (truncate || cut)
         plan.close_after = true;
 
     std::string head;
@@ -188,6 +189,8 @@ wire_plan make_wire_plan(const reply& r, const fault_spec* fault, bool keep_aliv
         std::size_t announced = body.size();
         if (truncate)
             announced += std::max<std::size_t>(16, body.size() / 2);
+        if (cut)
+            body = body.prefix(*r.cut_body_after);
         head += "content-length: " + std::to_string(announced) + "\r\n\r\n";
         head_segment.bytes.add(std::move(head));
         plan.segments.push_back(std::move(head_segment));

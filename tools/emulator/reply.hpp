@@ -43,6 +43,9 @@ struct reply {
     std::chrono::milliseconds latency{0};
     /// Close the connection after this reply.
     bool close = false;
+    /// Announce the whole body but send only its first this many bytes, then close (a download
+    /// cut short: `--truncate-file-content`).
+    std::optional<std::size_t> cut_body_after;
 };
 
 /// A run of bytes to write after waiting `delay`.

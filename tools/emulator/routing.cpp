@@ -104,6 +104,7 @@ body_policy classify(std::string_view method, std::string_view target,
         p.kind = received_request::body_kind::other;
     auto path = target.substr(0, target.find('?'));
     p.heavy = method == "POST" && match_route(std::string(path)).has_value();
+    p.keep_files = method == "POST" && path == "/v1/files";
     return p;
 }
 

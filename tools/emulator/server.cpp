@@ -2,6 +2,7 @@
 #include "emulator/server.hpp"
 
 #include "codec/ascii.hpp"
+#include "emulator/files_api.hpp"
 #include "emulator/generation_pace.hpp"
 #include "emulator/upload.hpp"
 
@@ -248,7 +249,7 @@ awaitable<bool> read_body(Stream& s, beast::flat_buffer& buffer,
     req.kind = policy.kind;
     std::optional<form_intake> form;
     if (policy.kind == received_request::body_kind::multipart) {
-        form.emplace();
+        form.emplace(policy.keep_files ? upload_limits() : form_limits{});
         form->start(req.header("content-type") ? *req.header("content-type") : "");
     }
     // Small bodies get a small buffer: ten thousand connections posting JSON at once should not
@@ -532,6 +533,18 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
         });
     }
 
+    // Batches advance on timers of this io_context, each step (an image synthesis) on the
+    // workers, so that a running batch never holds up a request. Set only once the server is
+    // sure to run: it is cleared after the workers stopped, on the one way out.
+    state.batches.set_scheduler([&ioc, &workers](std::chrono::milliseconds delay,
+                                                 std::function<void()> work) {
+        auto timer = std::make_shared<asio::steady_timer>(ioc, delay);
+        timer->async_wait(
+            [timer, &workers, work = std::move(work)](const boost::system::error_code& ec) mutable {
+                if (!ec)
+                    asio::post(workers, std::move(work));
+            });
+    });
     asio::co_spawn(ioc, accept_loop(acceptor, ctx), asio::detached);
 
     ready_out << "listening on " << state.scheme << "://" << url_host(state.opts.host) << ":"
@@ -552,6 +565,7 @@ int run_server(emulator_state& state, const std::optional<server_tls>& tls, std:
     }
     workers.stop();
     workers.join();
+    state.batches.set_scheduler(nullptr); // its io_context and workers are going away
     return 0;
 }
 

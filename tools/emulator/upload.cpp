@@ -5,8 +5,9 @@ namespace openai::emulator {
 // Forwards to the form collector and notes, per part, whether it became a file or a field.
 class form_intake::ordered_sink final : public multipart_sink {
 public:
-    explicit ordered_sink(received_form& form)
-        : form_(form) {}
+    ordered_sink(received_form& form, form_limits limits)
+        : form_(form)
+        , collector_(limits) {}
 
     void on_part_begin(const multipart_part& part) override {
         std::size_t files = collector_.form().files.size();
@@ -27,8 +28,8 @@ private:
     form_collector collector_;
 };
 
-form_intake::form_intake()
-    : sink_(std::make_unique<ordered_sink>(form_)) {}
+form_intake::form_intake(form_limits limits)
+    : sink_(std::make_unique<ordered_sink>(form_, limits)) {}
 
 form_intake::~form_intake() = default;
 

@@ -32,7 +32,7 @@ struct received_form {
 /// in the result's `error`, and later pieces are ignored.
 class form_intake {
 public:
-    form_intake();
+    explicit form_intake(form_limits limits = {});
     ~form_intake();
     form_intake(const form_intake&) = delete;
     form_intake& operator=(const form_intake&) = delete;
