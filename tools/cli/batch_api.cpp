@@ -149,7 +149,8 @@ struct collector {
     reporter& report;
     progress_counts& counts;
     std::map<std::string, const batch_item*> by_id;
-    std::set<std::string> answered;
+    std::set<std::string> answered;  // a line of the output or error file
+    std::set<std::string> succeeded; // with images
 
     void on_result(const std::string& batch_id, batch_result&& r) {
         auto it = by_id.find(r.custom_id);
@@ -174,6 +175,7 @@ struct collector {
                 files.push_back(item.id + "/" + name);
             }
             record = ok_record(item, *r.response, files, t);
+            succeeded.insert(item.id);
             ++counts.ok;
         } else {
             record = error_record(item, r.error, t);
@@ -213,6 +215,7 @@ asio::awaitable<void> collect(openai::client& client, const openai::batch& b, co
 int run_api_batches(client_config config, const api_run_options& options,
                     const std::vector<batch_item>& items, manifest_writer& manifest,
                     reporter& report, progress_counts counts) {
+    const auto started = std::chrono::steady_clock::now();
     asio::io_context ioc;
     openai::client client(ioc.get_executor(), config);
     auto state = load(options.out_dir);
@@ -229,7 +232,7 @@ int run_api_batches(client_config config, const api_run_options& options,
             return 1;
         }
 
-    collector c{options, manifest, report, counts, {}, {}};
+    collector c{options, manifest, report, counts, {}, {}, {}};
     for (const auto& item : items)
         c.by_id.emplace(item.id, &item);
 
@@ -324,12 +327,13 @@ int run_api_batches(client_config config, const api_run_options& options,
                     co_await collect(client, b, c);
                     std::size_t without = 0;
                     for (const auto& id : e.ids)
-                        if (!c.answered.count(id) && c.by_id.count(id))
+                        if (!c.succeeded.count(id) && c.by_id.count(id))
                             ++without;
                     if (without > 0) {
                         report.notice("batch " + b.id + " ended " + b.status.str() + " with " +
                                       std::to_string(without) +
-                                      " line(s) without a result; --resume --resubmit-missing "
+                                      " line(s) without a result (no image); --resume "
+                                      "--resubmit-missing "
                                       "sends only those");
                         status = 1;
                     }
@@ -345,7 +349,7 @@ int run_api_batches(client_config config, const api_run_options& options,
         report.notice(e.what());
         return 1;
     }
-    report.summary(c.counts, std::chrono::seconds(0), false, 0,
+    report.summary(c.counts, std::chrono::steady_clock::now() - started, false, 0,
                    (options.out_dir / "results.jsonl").string());
     if (status != 0)
         return status;
