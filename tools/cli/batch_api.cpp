@@ -374,10 +374,15 @@ int each_batch(client_config config, const fs::path& dir, bool json_out, bool ca
                 continue;
             }
             openai::error_info info;
-            auto [ec, b] = cancel ? co_await client.batches().cancel(
-                                        e.batch_id, info, asio::as_tuple(asio::use_awaitable))
-                                  : co_await client.batches().retrieve(
-                                        e.batch_id, info, asio::as_tuple(asio::use_awaitable));
+            // (No co_await inside ?: : g++ 12 miscompiles it.)
+            std::tuple<boost::system::error_code, openai::batch> answer;
+            if (cancel)
+                answer = co_await client.batches().cancel(e.batch_id, info,
+                                                          asio::as_tuple(asio::use_awaitable));
+            else
+                answer = co_await client.batches().retrieve(e.batch_id, info,
+                                                            asio::as_tuple(asio::use_awaitable));
+            auto& [ec, b] = answer;
             if (ec) {
                 std::cerr << e.batch_id << ": " << info.message << "\n";
                 status = 1;
