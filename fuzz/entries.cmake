@@ -6,6 +6,7 @@ function(openai_images_add_fuzz_entries name)
     file(GLOB entries CONFIGURE_DEPENDS "${root}/fuzz/targets/*.cpp")
     add_library(${name} STATIC ${entries}
         "${root}/tools/emulator/multipart_parser.cpp"
+        "${root}/tools/emulator/batch_lines.cpp"
         "${root}/tools/emulator/image_probe.cpp"
         "${root}/tools/emulator/image_format.cpp"
         "${root}/tools/cli/batch_input.cpp")

@@ -18,5 +18,6 @@ void fuzz_image_sniff(const std::uint8_t* data, std::size_t size);
 void fuzz_multipart(const std::uint8_t* data, std::size_t size);
 void fuzz_batch_input(const std::uint8_t* data, std::size_t size);
 void fuzz_batch_output(const std::uint8_t* data, std::size_t size);
+void fuzz_emulator_batch_lines(const std::uint8_t* data, std::size_t size);
 
 } // namespace openai::fuzz

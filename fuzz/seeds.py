@@ -117,6 +117,12 @@ def hand_written():
                                 '{"prompt":"z","id":"otter"}\nnot json\n[1]\n{"prompt":"q",'
                                 '"typo":1}\n{"prompt":"s","stream":true}\n', (0, 3, 4, 7)),
         "batch_output": variants(BATCH_OUTPUT, (0, 5, 13)) + variants(BATCH_ERRORS, (0, 4)),
+        "emulator_batch_lines": variants(
+            '{"custom_id":"a","method":"POST","url":"/v1/images/generations","body":{"prompt":"p"}}\n'
+            '\n{"custom_id":"a","method":"POST","url":"/v1/images/generations","body":{}}\r\n'
+            'not json\n{"custom_id":"e","method":"GET","url":"/v1/images/edits","body":[]}\n'
+            '{"custom_id":"b\\u00e9","method":"POST","url":"/v1/images/edits","body":{"images":[]}}',
+            (0, 1)) + variants("") + variants("\n \n"),
     }
 
 

@@ -1,11 +1,14 @@
 // The handlers without sockets: routing, authentication, faults and their key counting, the
 // reply bodies (unary, url, stream events with usage), Azure paths, the request log and stats.
+#include "emulator/files_api.hpp"
 #include "emulator/handler.hpp"
 #include "emulator_test_support.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -425,6 +428,76 @@ BOOST_AUTO_TEST_CASE(introspection) {
     auto rec = f.last_logged();
     BOOST_TEST(rec.at("body").at("prompt").at("$string").at("length").to_number<std::int64_t>() ==
                5000);
+}
+
+BOOST_AUTO_TEST_CASE(files_and_batches_through_the_handler) {
+    em::options o;
+    o.api_key = "k";
+    fixture f(o);
+    std::deque<std::function<void()>> steps;
+    f.state->batches.set_scheduler(
+        [&steps](std::chrono::milliseconds, std::function<void()> w) { steps.push_back(w); });
+    const std::vector<std::pair<std::string, std::string>> auth{{"authorization", "Bearer k"}};
+
+    // The upload as the server reads it: the file's bytes kept.
+    std::string jsonl =
+        R"({"custom_id":"one","method":"POST","url":"/v1/images/generations","body":{"model":"gpt-image-1","prompt":"fox"}})"
+        "\n";
+    em::received_request up;
+    up.method = "POST";
+    up.target = "/v1/files";
+    up.headers = auth;
+    up.headers.emplace_back("content-type", et::multipart_content_type());
+    up.kind = em::received_request::body_kind::multipart;
+    em::form_intake intake(em::upload_limits());
+    intake.start(et::multipart_content_type());
+    intake.feed(et::multipart_body(
+        {et::field("purpose", "batch"), et::file("file", "dir/in.jsonl", "", jsonl)}));
+    up.form = intake.finish();
+    auto uploaded = em::handle_request(up, *f.state);
+    BOOST_TEST_REQUIRE(uploaded.r.status == 200u, uploaded.r.body.flatten());
+    auto file = body(uploaded.r);
+    BOOST_TEST(file.at("filename").as_string() == "in.jsonl"); // the basename only
+    std::string file_id(file.at("id").as_string());
+    BOOST_TEST(header(uploaded.r, "x-request-id").starts_with("req_"));
+
+    // The key is required like everywhere; URL results under /v1/files/ stay the URL store's.
+    error_of(f.send("GET", "/v1/files/" + file_id).r, 401);
+    BOOST_TEST(error_of(f.send("GET", "/v1/files/img-nothing.png").r, 404).at("code") ==
+               "file_not_found");
+    BOOST_TEST(f.send("GET", "/v1/files/" + file_id + "/content", {}, auth).r.body.flatten() ==
+               jsonl);
+
+    auto created = f.send("POST", "/v1/batches",
+                          R"({"input_file_id":")" + file_id +
+                              R"(","endpoint":"/v1/images/generations","completion_window":"24h"})",
+                          auth);
+    BOOST_TEST_REQUIRE(created.r.status == 200u, created.r.body.flatten());
+    std::string id(body(created.r).at("id").as_string());
+    BOOST_TEST(f.last_logged().at("path").as_string() == "/v1/batches");
+    while (!steps.empty()) {
+        auto w = std::move(steps.front());
+        steps.pop_front();
+        w();
+    }
+    auto done = body(f.send("GET", "/v1/batches/" + id, {}, auth).r);
+    BOOST_TEST_REQUIRE(done.at("status").as_string() == "completed");
+    BOOST_TEST(done.at("usage").at("output_tokens").to_number<std::int64_t>() > 0);
+    std::string out =
+        f.send("GET",
+               "/v1/files/" + std::string(done.at("output_file_id").as_string()) + "/content", {},
+               auth)
+            .r.body.flatten();
+    auto line = json::parse(out).as_object();
+    BOOST_TEST(line.at("custom_id").as_string() == "one");
+    BOOST_TEST(line.at("response").at("body").at("data").at(0).at("b64_json").as_string() ==
+               "B64[fox|1024x1024|0|0/0]");
+
+    auto listed = body(f.send("GET", "/v1/batches?limit=5", {}, auth).r);
+    BOOST_TEST(listed.at("data").as_array().size() == 1u);
+    auto unknown = error_of(f.send("POST", "/v1/batches", R"({"bogus":1})", auth).r, 400);
+    BOOST_TEST(unknown.at("code").as_string() == "unknown_parameter");
+    error_of(f.send("PUT", "/v1/batches/" + id, {}, auth).r, 404);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,7 @@
 // The official OpenAI Node SDK's Files and Batches resources against openai-images-emulator over
 // TLS (run through run.mjs with a small --batch-seconds-per-request): upload a JSONL file, create
 // a batch of image generations, retrieve it until completed, download and read its output, list
-// batches, cancel a second batch, delete a file. The SDK's own types and parsing prove the wire
+// batches and files, cancel a second batch, delete a file. The SDK's own types and parsing prove the wire
 // format.
 import assert from 'node:assert/strict';
 import OpenAI, { toFile } from 'openai';
@@ -46,6 +46,7 @@ async function until(id, done) {
 }
 
 let inputFile;
+const finished = []; // the batches that ended, for the files they made
 
 await check('files.create uploads JSONL', async () => {
   const text = jsonl(6, 'a');
@@ -77,6 +78,7 @@ await check('batches.create, retrieve until completed, files.content of the outp
   assert.deepEqual(batch.metadata, { purpose: 'node' });
   const done = await until(batch.id, (b) => ['completed', 'failed', 'expired', 'cancelled'].includes(b.status));
   assert.equal(done.status, 'completed');
+  finished.push(done);
   assert.deepEqual(done.request_counts, { total: 6, completed: 6, failed: 0 });
   assert.ok(done.usage.total_tokens > 0);
   const res = await client.files.content(done.output_file_id);
@@ -106,6 +108,7 @@ await check('batches.cancel keeps partial results', async () => {
   const cancelling = await client.batches.cancel(batch.id);
   assert.ok(['cancelling', 'cancelled'].includes(cancelling.status), cancelling.status);
   const done = await until(batch.id, (b) => b.status === 'cancelled');
+  finished.push(done);
   assert.ok(done.cancelled_at > 0);
   assert.ok(done.request_counts.completed < 40);
   const errors = (await (await client.files.content(done.error_file_id)).text()).trim().split('\n');
@@ -120,6 +123,17 @@ await check('batches.list pages newest first', async () => {
   for await (const b of client.batches.list({ limit: 1 })) ids.push(b.id);
   assert.equal(ids.length, 2);
   assert.equal(new Set(ids).size, 2);
+});
+
+await check('files.list pages and filters by purpose', async () => {
+  const inputs = [];
+  for await (const f of client.files.list({ purpose: 'batch', limit: 1 })) inputs.push(f);
+  assert.equal(inputs.length, 2);
+  assert.ok(inputs.every((f) => f.purpose === 'batch'));
+  const outputs = [];
+  for await (const f of client.files.list({ purpose: 'batch_output' })) outputs.push(f.id);
+  const expected = finished.flatMap((b) => [b.output_file_id, b.error_file_id]).filter(Boolean);
+  assert.deepEqual(outputs.sort(), expected.sort());
 });
 
 await check('errors: unknown batch and deleted file', async () => {
@@ -137,4 +151,4 @@ await check('errors: unknown batch and deleted file', async () => {
   );
 });
 
-console.log(`${passed} of 5 checks passed`);
+console.log(`${passed} of 6 checks passed`);

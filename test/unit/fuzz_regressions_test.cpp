@@ -38,6 +38,7 @@ const target targets[] = {
     {"multipart", openai::fuzz::fuzz_multipart},
     {"batch_input", openai::fuzz::fuzz_batch_input},
     {"batch_output", openai::fuzz::fuzz_batch_output},
+    {"emulator_batch_lines", openai::fuzz::fuzz_emulator_batch_lines},
 };
 
 // Replays every file of `dir`/<target>/, in name order; returns how many.
