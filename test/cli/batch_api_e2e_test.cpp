@@ -259,6 +259,27 @@ BOOST_AUTO_TEST_CASE(an_output_download_cut_mid_line_is_read_again) {
             BOOST_TEST(e.path().filename() == "image-1.png");
 }
 
+BOOST_AUTO_TEST_CASE(an_unknown_create_outcome_stops_a_resume) {
+    emulator_process emu({"--batch-seconds-per-request", "0.001"});
+    workspace ws;
+    write_input(ws.path / "in.jsonl", 3);
+    const auto out = ws.path / "out";
+    fs::create_directories(out);
+    // What a run leaves when it died after recording the batch and before its create answered.
+    cb::api_batches_file f;
+    f.batches.push_back({"creating", "", "file-lost", "", {"k0", "k1", "k2"}});
+    cb::write_file_atomically(out, "batches.json", cb::encode_batches_file(f));
+    std::string err;
+    BOOST_TEST(run(batch_args(emu, ws.path / "in.jsonl", out, {"--resume"}), ws, "unknown", &err) ==
+               1);
+    BOOST_TEST(err.find("outcome of that call is unknown") != std::string::npos, err);
+    BOOST_TEST(stat(emu, "batches_created") == 0);
+    BOOST_TEST(stat(emu, "files_created") == 0);
+    // Without --resume an existing batches.json is not overwritten either.
+    BOOST_TEST(run(batch_args(emu, ws.path / "in.jsonl", out), ws, "no-resume", &err) != 0);
+    BOOST_TEST(stat(emu, "batches_created") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(status_and_cancel) {
     emulator_process emu({"--batch-seconds-per-request", "0.05"});
     workspace ws;

@@ -11,6 +11,8 @@
 #include <openai/files.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -492,6 +494,73 @@ BOOST_AUTO_TEST_CASE(create_is_not_retried_after_a_reset_after_send) {
     BOOST_TEST(logged_requests(emulator(), key + "-opt").size() == 2u);
     const auto after = emulator_stats(emulator()).at("batches_created").as_int64();
     BOOST_TEST(after - before == 3);
+}
+
+BOOST_AUTO_TEST_CASE(an_upload_from_disk_is_replayed_on_a_retry) {
+    asio::io_context ioc;
+    openai::client client(ioc.get_executor(), config_for(emulator()));
+    scratch dir;
+    const auto bytes = big_bytes(2u << 20);
+    write(dir.path / "replay.jsonl", bytes);
+    const auto key = unique_key("upload-503");
+    run(ioc, [&]() -> asio::awaitable<void> {
+        auto f = co_await client.files().upload(
+            openai::file_upload::from_path(dir.path / "replay.jsonl"),
+            tagged(key, "status=503;times=1"));
+        BOOST_TEST(f.meta.attempts == 2u);
+        BOOST_TEST(f.bytes == bytes.size());
+        BOOST_TEST(f.purpose == openai::file_purposes::batch);
+        auto content = co_await client.files().content(f.id);
+        BOOST_TEST((co_await read_all(content) == bytes));
+    }());
+    const auto log = logged_requests(emulator(), key);
+    BOOST_TEST_REQUIRE(log.size() == 2u);
+    // Both attempts carried the whole multipart body: purpose, then the file.
+    for (const auto& r : log) {
+        const auto& parts = r.at("body").at("parts").as_array();
+        BOOST_TEST_REQUIRE(parts.size() == 2u);
+        BOOST_TEST(parts[0].at("name").as_string() == "purpose");
+        BOOST_TEST(parts[1].at("name").as_string() == "file");
+        BOOST_TEST(parts[1].at("size").as_int64() == static_cast<std::int64_t>(bytes.size()));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_pending_read_is_cancelled_per_operation) {
+    asio::io_context ioc;
+    openai::client client(ioc.get_executor(), config_for(emulator()));
+    const auto bytes = big_bytes(1u << 20);
+    run(ioc, [&]() -> asio::awaitable<void> {
+        auto f = co_await client.files().upload(openai::file_upload::from_bytes(bytes, "c.jsonl"));
+        // The server sends slowly: the read waits, and a cancellation ends it.
+        auto content = co_await client.files().content(
+            f.id, tagged(unique_key("drip"), "drip-bytes-per-s=10"));
+        asio::cancellation_signal signal;
+        char buf[65536];
+        openai::error_info info;
+        asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+        t.async_wait(
+            [&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
+        std::size_t total = 0;
+        boost::system::error_code ec;
+        for (;;) {
+            auto [e, n] = co_await content.read_some(
+                asio::buffer(buf), info,
+                asio::bind_cancellation_slot(signal.slot(), asio::as_tuple(asio::use_awaitable)));
+            if (e) {
+                ec = e;
+                break;
+            }
+            total += n;
+            BOOST_TEST_REQUIRE(total < bytes.size());
+        }
+        BOOST_TEST(ec == asio::error::operation_aborted, info.message);
+        auto [again, n] =
+            co_await content.read_some(asio::buffer(buf), info, asio::as_tuple(asio::deferred));
+        BOOST_TEST(again == openai::errc::stream_closed);
+        // The client stays usable.
+        auto same = co_await client.files().retrieve(f.id);
+        BOOST_TEST(same.id == f.id);
+    }());
 }
 
 BOOST_AUTO_TEST_CASE(upload_of_a_missing_file_is_refused_before_sending) {
