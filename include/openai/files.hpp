@@ -117,7 +117,8 @@ public:
     executor_type get_executor() const noexcept { return detail::content_executor(*state_); }
 
     /// Reads the next bytes of the file into `buffer` and yields their number: at least one,
-    /// or 0 once the whole body was read (and on every later call).
+    /// or 0 once the whole body was read (and on every later call). An empty `buffer` yields 0
+    /// at once without reading.
     ///
     /// - **Handler signature**: `void(std::exception_ptr, std::size_t)`; with an `error_info&`,
     ///   `void(boost::system::error_code, std::size_t)` and the facts in `info`.

@@ -326,6 +326,8 @@ public:
                  request_outcome::not_sent);
             co_return out;
         }
+        if (size == 0 && !lease_->body_done())
+            co_return out; // like Asio's read_some with an empty buffer: nothing to do
         while (!lease_->body_done()) {
             transport::deadline limit;
             if (idle_.count() > 0)

@@ -151,6 +151,9 @@ BOOST_AUTO_TEST_CASE(upload_retrieve_content_roundtrip_of_a_big_file) {
         auto content = co_await files.content(f.id);
         BOOST_TEST_REQUIRE(content.valid());
         BOOST_TEST(content.size().value_or(0) == bytes.size());
+        // An empty buffer reads nothing.
+        BOOST_TEST(co_await content.read_some(asio::mutable_buffer()) == 0u);
+        BOOST_TEST(content.bytes_received() == 0u);
         auto back = co_await read_all(content);
         BOOST_TEST(back.size() == bytes.size());
         BOOST_TEST((back == bytes));

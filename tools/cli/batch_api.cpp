@@ -183,6 +183,8 @@ struct collector {
         }
         record["batch_id"] = batch_id;
         manifest.append(record);
+        if (options.on_record)
+            options.on_record();
         report.record(record, counts, std::nullopt);
     }
 };

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +68,8 @@ struct api_run_options {
     bool resume = false;
     bool resubmit_missing = false;
     bool json = false;
+    // Called after each record reached the manifest (the contact sheet).
+    std::function<void()> on_record;
 };
 
 // Runs the items (each ok(), none settled) through the Batch API; returns the exit status.

@@ -267,6 +267,7 @@ int run_batch(const std::vector<std::string>& raw) {
         api.resume = resume;
         api.resubmit_missing = args.flag("resubmit-missing");
         api.json = session.json;
+        api.on_record = options.on_record;
         api.poll_interval = std::chrono::milliseconds(static_cast<std::int64_t>(
             args.number("poll-seconds", 0.001, 86400).value_or(10) * 1000));
         sheet.flush();
