@@ -280,6 +280,26 @@ BOOST_AUTO_TEST_CASE(an_unknown_create_outcome_stops_a_resume) {
     BOOST_TEST(stat(emu, "batches_created") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(usage_errors) {
+    emulator_process emu({"--batch-seconds-per-request", "0.001"});
+    workspace ws;
+    write_input(ws.path / "in.jsonl", 1);
+    const auto out = ws.path / "out";
+    auto with = [&](std::vector<std::string> more) {
+        auto a = batch_args(emu, ws.path / "in.jsonl", out, std::move(more));
+        return a;
+    };
+    std::string err;
+    auto bogus = with({});
+    bogus[5] = "carrier-pigeon"; // the value of --via
+    BOOST_TEST(run(bogus, ws, "bogus-via", &err) == 2);
+    BOOST_TEST(err.find("--via must be direct or batch-api") != std::string::npos, err);
+    BOOST_TEST(run(with({"--resubmit-missing"}), ws, "resubmit-alone", &err) == 2);
+    BOOST_TEST(run(with({"--shard", "0/2"}), ws, "shard", &err) == 2);
+    BOOST_TEST(err.find("--shard") != std::string::npos, err);
+    BOOST_TEST(stat(emu, "files_created") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(status_and_cancel) {
     emulator_process emu({"--batch-seconds-per-request", "0.05"});
     workspace ws;

@@ -64,7 +64,8 @@ options:
                              output), half the price, results within 24 h. The batch ids are
                              recorded in DIR/batches.json before polling; --resume re-attaches
                              to them and never creates a second batch for the same lines
-  --poll-seconds S           batch-api: time between two polls of a batch (default 10)
+  --poll-seconds S           batch-api: time between two polls of a batch (default 10);
+                             --concurrency, --rpm, --ipm, --shard, --grace are for direct mode
   --resubmit-missing         batch-api with --resume: send again the lines of finished
                              (cancelled, expired) batches that got no result
 
@@ -193,6 +194,9 @@ int run_batch(const std::vector<std::string>& raw) {
     const std::string via = args.value("via").value_or("direct");
     if (via != "direct" && via != "batch-api")
         throw usage_error("--via must be direct or batch-api, not '" + via + "'");
+    if (via == "batch-api" && args.value("shard"))
+        throw usage_error("--shard goes with --via direct only (shards of one --out DIR would "
+                          "share its batches.json)");
     if (args.flag("resubmit-missing") && (via != "batch-api" || !resume))
         throw usage_error("--resubmit-missing goes with --via batch-api --resume");
     auto session = make_session(args); // before anything is written: refuses a missing key
