@@ -127,12 +127,15 @@ BOOST_AUTO_TEST_SUITE(batch_api_unit)
 
 BOOST_AUTO_TEST_CASE(batches_file_round_trips) {
     cb::api_batches_file f;
-    f.batches.push_back({"created", "batch_1", "file-1", "in_progress", {"a", "b"}});
-    f.batches.push_back({"creating", "", "file-2", "", {"c"}});
+    f.batches.push_back(
+        {"collected", "batch_1", "file-1", "completed", "file-out", "file-err", {"a", "b"}});
+    f.batches.push_back({"creating", "", "file-2", "", "", "", {"c"}});
     const auto back = cb::decode_batches_file(cb::encode_batches_file(f));
     BOOST_TEST_REQUIRE(back.batches.size() == 2u);
     BOOST_TEST(back.batches[0].batch_id == "batch_1");
     BOOST_TEST(back.batches[0].ids.size() == 2u);
+    BOOST_TEST(back.batches[0].output_file_id == "file-out");
+    BOOST_TEST(back.batches[0].error_file_id == "file-err");
     BOOST_TEST(back.batches[1].state == "creating");
     BOOST_CHECK_THROW(cb::decode_batches_file("{\"x\":1}"), std::runtime_error);
 }
@@ -267,7 +270,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_create_outcome_stops_a_resume) {
     fs::create_directories(out);
     // What a run leaves when it died after recording the batch and before its create answered.
     cb::api_batches_file f;
-    f.batches.push_back({"creating", "", "file-lost", "", {"k0", "k1", "k2"}});
+    f.batches.push_back({"creating", "", "file-lost", "", "", "", {"k0", "k1", "k2"}});
     cb::write_file_atomically(out, "batches.json", cb::encode_batches_file(f));
     std::string err;
     BOOST_TEST(run(batch_args(emu, ws.path / "in.jsonl", out, {"--resume"}), ws, "unknown", &err) ==
@@ -278,6 +281,43 @@ BOOST_AUTO_TEST_CASE(an_unknown_create_outcome_stops_a_resume) {
     // Without --resume an existing batches.json is not overwritten either.
     BOOST_TEST(run(batch_args(emu, ws.path / "in.jsonl", out), ws, "no-resume", &err) != 0);
     BOOST_TEST(stat(emu, "batches_created") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(failed_lines_are_recorded_with_their_batch_and_resubmitted) {
+    // The requests of each batch after its first 4 answer 500 (in its error file).
+    emulator_process emu({"--batch-seconds-per-request", "0.001", "--batch-fail-after", "4"});
+    workspace ws;
+    write_input(ws.path / "in.jsonl", 7);
+    const auto out = ws.path / "out";
+    std::string err;
+    BOOST_TEST(run(batch_args(emu, ws.path / "in.jsonl", out, {"--json"}), ws, "failing", &err) ==
+               1);
+    std::size_t ok = 0, failed = 0;
+    std::string batch_id;
+    for (const auto& r : records(out)) {
+        batch_id = str(r, "batch_id");
+        BOOST_TEST(batch_id.starts_with("batch_"));
+        if (str(r, "status") == "ok") {
+            ++ok;
+        } else {
+            ++failed;
+            BOOST_TEST(str(r, "status") == "error");
+            BOOST_TEST(r.at("error").at("status").to_number<int>() == 500, json::serialize(r));
+            BOOST_TEST(r.at("retryable").as_bool());
+        }
+    }
+    BOOST_TEST(ok == 4u);
+    BOOST_TEST(failed == 3u);
+    const auto state = cb::decode_batches_file(cli_process::slurp(out / "batches.json"));
+    BOOST_TEST_REQUIRE(state.batches.size() == 1u);
+    BOOST_TEST(state.batches[0].error_file_id.starts_with("file-"));
+    BOOST_TEST(state.batches[0].output_file_id.starts_with("file-"));
+    BOOST_TEST(run(batch_args(emu, ws.path / "in.jsonl", out, {"--resume", "--resubmit-missing"}),
+                   ws, "resubmitted") == 0);
+    const auto after = cb::decode_batches_file(cli_process::slurp(out / "batches.json"));
+    BOOST_TEST_REQUIRE(after.batches.size() == 2u);
+    BOOST_TEST(after.batches[1].ids.size() == 3u);
+    check_complete(out, 7);
 }
 
 BOOST_AUTO_TEST_CASE(usage_errors) {

@@ -41,6 +41,8 @@ std::string encode_batches_file(const api_batches_file& f) {
                                     {"batch_id", e.batch_id},
                                     {"input_file_id", e.input_file_id},
                                     {"status", e.status},
+                                    {"output_file_id", e.output_file_id},
+                                    {"error_file_id", e.error_file_id},
                                     {"ids", std::move(ids)}});
     }
     return json::serialize(json::object{{"batches", std::move(list)}}) + "\n";
@@ -57,6 +59,10 @@ api_batches_file decode_batches_file(std::string_view text) {
             e.batch_id = json::value_to<std::string>(o.at("batch_id"));
             e.input_file_id = json::value_to<std::string>(o.at("input_file_id"));
             e.status = json::value_to<std::string>(o.at("status"));
+            if (const auto* f = o.if_contains("output_file_id"))
+                e.output_file_id = json::value_to<std::string>(*f);
+            if (const auto* f = o.if_contains("error_file_id"))
+                e.error_file_id = json::value_to<std::string>(*f);
             for (const auto& id : o.at("ids").as_array())
                 e.ids.push_back(json::value_to<std::string>(id));
             out.batches.push_back(std::move(e));
@@ -326,6 +332,9 @@ int run_api_batches(client_config config, const api_run_options& options,
                                           err.code.value_or("") + ": " + err.message.value_or(""));
                         status = 1;
                     }
+                    e.output_file_id = b.output_file_id.value_or("");
+                    e.error_file_id = b.error_file_id.value_or("");
+                    save(options.out_dir, state); // the file ids, before reading them
                     co_await collect(client, b, c);
                     std::size_t without = 0;
                     for (const auto& id : e.ids)

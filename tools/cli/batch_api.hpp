@@ -39,7 +39,9 @@ struct api_batch_entry {
     std::string state; // "creating", "created", "collected"
     std::string batch_id;
     std::string input_file_id;
-    std::string status; // the batch's last known status
+    std::string status;         // the batch's last known status
+    std::string output_file_id; // once the batch ended (empty: none)
+    std::string error_file_id;
     std::vector<std::string> ids;
 };
 
