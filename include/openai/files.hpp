@@ -11,7 +11,11 @@
 ///
 /// Every member is an Asio asynchronous operation with the contract of the image calls (see
 /// <openai/images.hpp>): a completion token defaulting to `asio::deferred`, four overloads (with
-/// or without `request_options`, with or without an `error_info&`), the handler on its
+/// or without `request_options`, with or without an `error_info&`); handler signature
+/// `void(std::exception_ptr, T)` (the exception an openai::request_error), or with an
+/// `error_info&` `void(boost::system::error_code, T)` and the facts in it, T being the member's
+/// result (file_object, file_deleted, file_content_stream, download_result; for the Batch API
+/// batch and batch_list); the initiating call throws only std::bad_alloc; the handler on its
 /// associated executor (the client's when it has none) and never inside the initiating call,
 /// terminal per-operation cancellation through the token's cancellation slot (completes with
 /// `asio::error::operation_aborted`, closes the connection it used), arguments taken by value,
