@@ -11,8 +11,10 @@
 /// io_context runs on several threads.
 #pragma once
 
+#include <openai/batches.hpp>
 #include <openai/client_config.hpp>
 #include <openai/download.hpp>
+#include <openai/files.hpp>
 #include <openai/images.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -52,6 +54,12 @@ public:
 
     /// The Images API through this client.
     openai::images images() const noexcept;
+
+    /// The Files API (`/v1/files`) through this client: uploads, streamed content downloads.
+    openai::files files() const noexcept;
+
+    /// The Batch API (`/v1/batches`) through this client (see <openai/batches.hpp>).
+    openai::batches batches() const noexcept;
 
     /// Downloads `url` (an http or https URL, such as `image::url` of a DALL-E result) to `path`.
     /// The body streams to a temporary file beside `path`, which is renamed over `path` once

@@ -177,6 +177,14 @@ openai::images client::images() const noexcept {
     return openai::images(impl_);
 }
 
+openai::files client::files() const noexcept {
+    return openai::files(impl_);
+}
+
+openai::batches client::batches() const noexcept {
+    return openai::batches(impl_);
+}
+
 client_stats client::stats() const {
     const auto s = impl_->pool().stats();
     return {s.connections_created, s.idle,       s.in_use, s.waiting,

@@ -1,6 +1,7 @@
 // `openai-images batch`: a JSONL file of generation requests, run concurrently under rate limits,
 // resumable, with a manifest of every result in DIR/results.jsonl.
 #include "arguments.hpp"
+#include "batch_api.hpp"
 #include "batch_input.hpp"
 #include "batch_manifest.hpp"
 #include "batch_report.hpp"
@@ -30,6 +31,8 @@ namespace {
 const char* const batch_help =
     R"(usage: openai-images batch FILE.jsonl --out DIR [OPTIONS]
        openai-images batch report DIR
+       openai-images batch status DIR [connection options]
+       openai-images batch cancel DIR [connection options]
 
 Runs every line of FILE.jsonl (or - for standard input) as a generation request, in the API's
 own field names, with an optional "id":
@@ -63,6 +66,15 @@ options:
   --grace SECONDS            after SIGINT/SIGTERM, time left to requests in flight before they
                              are cancelled (default 30); a second signal cancels at once
   --json                     JSON lines on stdout: one per finished line, then a summary
+  --via direct|batch-api     direct (default): one request per line, as above; batch-api: the
+                             lines go to the OpenAI Batch API (upload, create, poll, read the
+                             output), half the price, results within 24 h. The batch ids are
+                             recorded in DIR/batches.json before polling; --resume re-attaches
+                             to them and never creates a second batch for the same lines
+  --poll-seconds S           batch-api: time between two polls of a batch (default 10);
+                             --concurrency, --rpm, --ipm, --shard, --grace are for direct mode
+  --resubmit-missing         batch-api with --resume: send again the lines of finished
+                             (cancelled, expired) batches that got no result
 
 A 429 (and a response whose rate-limit headers say a limit is used up) pauses every worker, not
 only the one that got it, for as long as the server asked.
@@ -79,8 +91,8 @@ connection:
 
 option_spec batch_spec() {
     option_spec spec;
-    spec.valued = {"out", "concurrency", "rpm", "ipm", "shard", "grace"};
-    spec.flags = {"help", "resume"};
+    spec.valued = {"out", "concurrency", "rpm", "ipm", "shard", "grace", "via", "poll-seconds"};
+    spec.flags = {"help", "resume", "resubmit-missing"};
     add_session_options(spec);
     return spec;
 }
@@ -166,6 +178,17 @@ int run_batch(const std::vector<std::string>& raw) {
         std::cout << "wrote " << (dir / "index.html").string() << " (" << lines << " lines)\n";
         return 0;
     }
+    if (!rest.empty() && (rest.front() == "status" || rest.front() == "cancel")) {
+        const bool cancel = rest.front() == "cancel";
+        if (rest.size() < 2 || rest[1].rfind("--", 0) == 0)
+            throw usage_error("usage: openai-images batch " + rest.front() + " DIR");
+        const std::filesystem::path dir = rest[1];
+        std::vector<std::string> options(rest.begin() + 2, rest.end());
+        const parsed_arguments args(options, spec);
+        auto session = make_session(args);
+        return cancel ? batch::api_batches_cancel(session.config, dir, session.json)
+                      : batch::api_batches_status(session.config, dir, session.json);
+    }
     const std::string input_path = take_input_path(rest, spec);
     const parsed_arguments args(rest, spec);
 
@@ -189,6 +212,14 @@ int run_batch(const std::vector<std::string>& raw) {
         input.shard = *parsed;
     }
     const bool resume = args.flag("resume");
+    const std::string via = args.value("via").value_or("direct");
+    if (via != "direct" && via != "batch-api")
+        throw usage_error("--via must be direct or batch-api, not '" + via + "'");
+    if (via == "batch-api" && args.value("shard"))
+        throw usage_error("--shard goes with --via direct only (shards of one --out DIR would "
+                          "share its batches.json)");
+    if (args.flag("resubmit-missing") && (via != "batch-api" || !resume))
+        throw usage_error("--resubmit-missing goes with --via batch-api --resume");
     auto session = make_session(args); // before anything is written: refuses a missing key
     {
         // The same check before anything is written: a bad base URL or CA file throws here.
@@ -264,6 +295,21 @@ int run_batch(const std::vector<std::string>& raw) {
     if (!held.empty())
         report.notice(held_back_notice(held));
 
+    if (via == "batch-api") {
+        batch::api_run_options api;
+        api.out_dir = options.out_dir;
+        api.resume = resume;
+        api.resubmit_missing = args.flag("resubmit-missing");
+        api.json = session.json;
+        api.on_record = options.on_record;
+        api.poll_interval = std::chrono::milliseconds(static_cast<std::int64_t>(
+            args.number("poll-seconds", 0.001, 86400).value_or(10) * 1000));
+        sheet.flush();
+        const int status =
+            batch::run_api_batches(session.config, api, runnable, manifest, report, counts);
+        sheet.flush();
+        return status;
+    }
     const auto started = std::chrono::steady_clock::now();
     sheet.flush(); // the page exists from the start (earlier runs' lines, invalid lines)
     auto outcome = batch::run_items(session.config, options, runnable, manifest, report, counts);
