@@ -233,6 +233,7 @@ manifest_writer::~manifest_writer() {
 
 void manifest_writer::append(const boost::json::object& record) {
     const std::string line = encode_record(record);
+    const std::lock_guard lock(append_mutex_);
     // One write(): with O_APPEND the line lands whole at the end, also when another process
     // (a shard) appends to the same file.
     const off_t before = ::lseek(fd_, 0, SEEK_END);
@@ -241,7 +242,9 @@ void manifest_writer::append(const boost::json::object& record) {
     } catch (...) {
         // A full disk can take part of the line: cut it off again, so that the file holds
         // whole records only (resume would drop a torn tail too, but readers meanwhile would
-        // see it). A shard appending at the same moment is not cut: it wrote after us.
+        // see it). Appends of this process wait on the mutex. Only a shard's append landing
+        // between our partial write and this check, on the same full disk, could be cut; a
+        // resumed run then sees that shard's line missing and runs it again.
         struct stat st {};
         if (before >= 0 && ::fstat(fd_, &st) == 0 && st.st_size > before &&
             st.st_size < before + static_cast<off_t>(line.size()))

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -119,6 +120,9 @@ public:
 private:
     std::filesystem::path path_;
     int fd_ = -1;
+    // Appends come from several file threads: a record cut short by a full disk is cut off
+    // again, which is only safe when no other append of this process runs meanwhile.
+    std::mutex append_mutex_;
 };
 
 // Writes `bytes` to DIR/NAME through a temporary file, fsync and rename (replacing an older file
