@@ -1,4 +1,5 @@
 #include "api/client_impl.hpp"
+#include "codec/percent_encode.hpp"
 
 #include <openai/client.hpp>
 
@@ -42,23 +43,6 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const tls_options& options)
 
 namespace {
 
-// RFC 3986 unreserved characters pass; everything else is percent-encoded.
-std::string percent_encode(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        }
-    }
-    return out;
-}
-
 transport::base_location azure_base(const azure_options& azure) {
     if (azure.deployment.empty())
         throw std::invalid_argument("Azure configuration has no deployment name");
@@ -71,8 +55,8 @@ transport::base_location azure_base(const azure_options& azure) {
     if (!base->query.empty())
         throw std::invalid_argument("Azure endpoint must not have a query (api_version is set "
                                     "separately)");
-    base->path += "/openai/deployments/" + percent_encode(azure.deployment);
-    base->query = "api-version=" + percent_encode(azure.api_version);
+    base->path += "/openai/deployments/" + codec::percent_encode(azure.deployment);
+    base->query = "api-version=" + codec::percent_encode(azure.api_version);
     return std::move(*base);
 }
 

@@ -10,6 +10,7 @@
 #include "api/multipart_source.hpp"
 #include "codec/extra_body.hpp"
 #include "codec/multipart.hpp"
+#include "codec/percent_encode.hpp"
 
 #include <openai/batches.hpp>
 #include <openai/error.hpp>
@@ -29,22 +30,6 @@ namespace http = boost::beast::http;
 using boost::system::error_code;
 
 namespace {
-
-std::string encode_id(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        }
-    }
-    return out;
-}
 
 std::string with_query(std::string path, const request_options& options) {
     if (options.extra_query.empty())
@@ -238,7 +223,7 @@ run_file_download(std::shared_ptr<client_impl> client, std::string id, std::file
     operation_result<download_result> o;
     response_metadata meta;
     meta.times.started = std::chrono::steady_clock::now();
-    auto request = get(with_query("/files/" + encode_id(id) + "/content", options));
+    auto request = get(with_query("/files/" + codec::percent_encode(id) + "/content", options));
     request.accept = "*/*";
     request.expected_type = "*/*";
     auto reader = write_to(path, client->config().max_body_size, o.second);
@@ -408,7 +393,7 @@ run_open_content(std::shared_ptr<client_impl> client, std::shared_ptr<content_st
     operation_result<file_content_stream> result;
     auto& meta = state->metadata();
     meta.times.started = std::chrono::steady_clock::now();
-    auto request = get(with_query("/files/" + encode_id(id) + "/content", options));
+    auto request = get(with_query("/files/" + codec::percent_encode(id) + "/content", options));
     request.accept = "*/*";
     request.expected_type = "*/*";
     const auto idle = options.timeouts.value_or(client->config().timeouts).stream_idle;
@@ -444,14 +429,14 @@ void start_file_retrieve(std::shared_ptr<client_impl> client, std::string id,
                          request_options options, operation_handler<file_object> handler) {
     auto what = "files.retrieve(" + id + ")";
     launch(client,
-           json_call<file_object>(client, get("/files/" + encode_id(id)), std::move(options),
-                                  std::move(what), decode_file_object),
+           json_call<file_object>(client, get("/files/" + codec::percent_encode(id)),
+                                  std::move(options), std::move(what), decode_file_object),
            std::move(handler));
 }
 
 void start_file_remove(std::shared_ptr<client_impl> client, std::string id, request_options options,
                        operation_handler<file_deleted> handler) {
-    auto request = get("/files/" + encode_id(id));
+    auto request = get("/files/" + codec::percent_encode(id));
     request.method = "DELETE";
     auto what = "files.remove(" + id + ")";
     launch(client,
@@ -527,7 +512,7 @@ void start_batch_create(std::shared_ptr<client_impl> client, batch_create_reques
 
 void start_batch_call(std::shared_ptr<client_impl> client, batch_verb verb, std::string id,
                       request_options options, operation_handler<batch> handler) {
-    auto request = get("/batches/" + encode_id(id));
+    auto request = get("/batches/" + codec::percent_encode(id));
     std::string what = "batches.retrieve(" + id + ")";
     if (verb == batch_verb::cancel) {
         request.method = "POST";

@@ -1,5 +1,7 @@
 #include "codec/extra_body.hpp"
 
+#include "codec/percent_encode.hpp"
+
 #include <openai/error.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -67,28 +69,32 @@ validation_error merge_extra_form(std::vector<form_field>& fields, const boost::
     return {};
 }
 
-std::string encode_query(const std::vector<std::pair<std::string, std::string>>& params) {
+std::string percent_encode(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
-    const auto encode = [](std::string& out, std::string_view s) {
-        for (const char c : s) {
-            const auto u = static_cast<unsigned char>(c);
-            if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-                c == '-' || c == '.' || c == '_' || c == '~') {
-                out += c;
-            } else {
-                out += '%';
-                out += hex[u >> 4];
-                out += hex[u & 0x0F];
-            }
+    std::string out;
+    out.reserve(s.size());
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 0x0F];
         }
-    };
+    }
+    return out;
+}
+
+std::string encode_query(const std::vector<std::pair<std::string, std::string>>& params) {
     std::string out;
     for (const auto& [name, value] : params) {
         if (!out.empty())
             out += '&';
-        encode(out, name);
+        out += percent_encode(name);
         out += '=';
-        encode(out, value);
+        out += percent_encode(value);
     }
     return out;
 }
